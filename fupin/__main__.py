@@ -1,0 +1,5 @@
+import sys
+
+from fupin.cli import main
+
+sys.exit(main())

@@ -1,0 +1,40 @@
+"""The fixed cast used by the tests and printed as the demo logins: one user per role in the
+demo county 花垣县 (433124), and outsiders who must never see into it.
+
+Data only: creating the accounts is the accounts app's job.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Persona(NamedTuple):
+    username: str
+    role: str
+    area_code: str
+    description: str
+
+
+COUNTY = "433124000000"  # 花垣县
+TOWNSHIP = "433124110000"  # 双龙镇
+VILLAGE = "433124110226"  # 十八洞村
+NEIGHBOUR_VILLAGE = "433124110201"  # 丙池村, same township
+OTHER_TOWNSHIP_VILLAGE = "433124102201"  # a village of 龙潭镇
+OTHER_COUNTY = "433122000000"  # 泸溪县
+
+PERSONAS: list[Persona] = [
+    Persona("county_admin", "county_admin", COUNTY, "县乡村振兴局管理员 · 花垣县"),
+    Persona("org_dept", "org_dept", COUNTY, "县委组织部 · 花垣县"),
+    Persona("township_officer", "township_officer", TOWNSHIP, "乡镇扶贫站 · 双龙镇"),
+    Persona("village_clerk", "village_clerk", VILLAGE, "村信息员 · 十八洞村"),
+    Persona("first_secretary", "first_secretary", VILLAGE, "第一书记 · 十八洞村"),
+    Persona("cadre", "cadre", VILLAGE, "帮扶责任人 · 十八洞村"),
+    Persona("dept_provider", "dept_provider", COUNTY, "医保局数据报送员 · 花垣县"),
+    Persona("supervisor", "supervisor", COUNTY, "督导组 · 花垣县"),
+]
+
+OUTSIDERS: list[Persona] = [
+    Persona("outsider", "county_admin", OTHER_COUNTY, "另一个县的管理员 · 泸溪县"),
+    Persona("neighbour_clerk", "village_clerk", NEIGHBOUR_VILLAGE, "邻村信息员 · 丙池村"),
+]

@@ -1,0 +1,141 @@
+"""Turning submitted values (form, API, spreadsheet) into typed field values, with every
+problem reported against its field so nothing is stored half-checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from fupin.core.errors import FupinError
+from fupin.registry.errors import RegistryError
+
+MAX_AMOUNT = Decimal("100000000")
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str  # choice, bool, decimal, amount, int, year, str, date
+    choices: type[models.TextChoices] | None = None
+    max_length: int = 0
+    required: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+def clean_fields(
+    specs: dict[str, Field], data: dict[str, Any], errors: list[FupinError], *, partial: bool
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, spec in specs.items():
+        if name not in data:
+            if spec.required and not partial:
+                errors.append(FupinError(RegistryError.NAME_REQUIRED, field=name))
+            continue
+        try:
+            out[name] = clean_value(spec, data[name])
+        except FupinError as exc:
+            exc.field = name
+            errors.append(exc)
+    return out
+
+
+def clean_value(spec: Field, raw: Any) -> Any:
+    empty = raw is None or (isinstance(raw, str) and raw.strip() == "")
+    if spec.kind == "str":
+        value = "" if empty else str(raw).strip()
+        if spec.required and not value:
+            raise FupinError(RegistryError.NAME_REQUIRED)
+        return value[: spec.max_length] if spec.max_length else value
+    if spec.kind == "choice":
+        if empty:
+            if spec.required:
+                raise FupinError(RegistryError.UNKNOWN_CHOICE, value="—")
+            return ""
+        return clean_choice(spec.choices, raw)
+    if spec.kind == "bool":
+        return clean_bool(raw)
+    if spec.kind in ("decimal", "amount"):
+        if empty:
+            return Decimal(0) if spec.kind == "amount" else None
+        return clean_amount(raw)
+    if spec.kind in ("int", "year"):
+        if empty:
+            return None
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise FupinError(RegistryError.BAD_NUMBER) from None
+        if spec.kind == "year":
+            return clean_year(value)
+        if (spec.minimum is not None and value < spec.minimum) or (
+            spec.maximum is not None and value > spec.maximum
+        ):
+            raise FupinError(RegistryError.WORK_MONTHS)
+        return value
+    if spec.kind == "date":
+        if empty:
+            return None
+        if isinstance(raw, dt.date):
+            return raw
+        try:
+            return dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise FupinError(RegistryError.BAD_DATE) from None
+    raise ValueError(f"unknown field kind {spec.kind}")
+
+
+def clean_choice(choices: type[models.TextChoices] | None, raw: Any) -> str:
+    assert choices is not None
+    value = str(raw).strip()
+    if value in choices.values:
+        return value
+    # Accept the label as shown in the interface too (a spreadsheet user types 因病, not illness).
+    for choice in choices:
+        if value == str(choice.label):
+            return str(choice.value)
+    raise FupinError(RegistryError.UNKNOWN_CHOICE, value=value)
+
+
+def clean_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw).strip().lower()
+    if value in {"1", "true", "yes", "on", "是", "y"}:
+        return True
+    if value in {"", "0", "false", "no", "off", "否", "n", "none"}:
+        return False
+    raise FupinError(RegistryError.UNKNOWN_CHOICE, value=str(raw))
+
+
+def clean_amount(raw: Any) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise FupinError(RegistryError.BAD_AMOUNT) from None
+    if not value.is_finite() or value.as_tuple().exponent < -2 or value.copy_abs() >= MAX_AMOUNT:  # type: ignore[operator]
+        raise FupinError(RegistryError.BAD_AMOUNT)
+    if value < 0:
+        raise FupinError(RegistryError.NEGATIVE_AMOUNT)
+    return value
+
+
+def clean_year(value: int) -> int:
+    last = timezone.localdate().year
+    if not 1990 <= value <= last:
+        raise FupinError(RegistryError.BAD_YEAR, first=1990, last=last)
+    return value
+
+
+def clean_phone(raw: Any) -> str:
+    value = re.sub(r"[\s\-]", "", str(raw or ""))
+    if value == "":
+        return ""
+    if re.fullmatch(r"1\d{10}", value) or re.fullmatch(r"0\d{9,11}", value):
+        return value
+    raise FupinError(RegistryError.PHONE_FORMAT)

@@ -1,0 +1,27 @@
+from fupin.core.errors import ErrorCode
+
+
+class RegistryError(ErrorCode):
+    ID_FORMAT = "An ID number has 17 digits followed by a digit or X."
+    ID_CHECKSUM = "The ID number's check digit is wrong."
+    ID_BIRTH_DATE = "The ID number does not contain a real date of birth."
+    ID_FUTURE = "The date of birth in the ID number lies in the future."
+    ID_TAKEN = "This ID number is already registered to another person."
+    GENDER_MISMATCH = "The gender does not match the ID number."
+    NAME_REQUIRED = "Enter a name."
+    AREA_NOT_VILLAGE = "A household belongs to a village or a village group."
+    MAIN_CAUSE_REQUIRED = "A registered household needs exactly one main cause of poverty."
+    TOO_MANY_CAUSES = "Choose at most two other causes."
+    CAUSE_REPEATED = "The other causes must differ from the main cause and from each other."
+    UNKNOWN_CHOICE = "{value} is not one of the allowed values."
+    NEGATIVE_AMOUNT = "An amount cannot be negative."
+    BAD_AMOUNT = "Enter an amount in yuan, such as 1234.50."
+    BAD_YEAR = "Enter a year between {first} and {last}."
+    BAD_NUMBER = "Enter a number."
+    NO_MEMBERS = "The household has no current members; add members before recording income."
+    HEAD_EXISTS = "The household already has a head; change the current head's relation first."
+    PHONE_FORMAT = "A phone number has 11 digits starting with 1, or a landline with area code."
+    NUMBER_TAKEN = "This household number is already in use."
+    WORK_MONTHS = "Months worked away are between 0 and 12."
+    ALREADY_LEFT = "This member has already left the household."
+    BAD_DATE = "Enter a date as YYYY-MM-DD."

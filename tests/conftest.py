@@ -1,0 +1,102 @@
+"""Shared fixtures: real division data for two counties, and the fixed personas.
+
+The database is whatever FUPIN_DATABASE_URL names (SQLite or PostgreSQL): nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+
+from fupin.accounts.actions import do_create_user
+from fupin.accounts.models import User
+from fupin.areas.actions import do_load_areas
+from fupin.areas.models import Area
+from fupin.core.access import SYSTEM
+from fupin.core.personas import OUTSIDERS, PERSONAS, VILLAGE
+from fupin.registry import actions as registry
+from fupin.registry import idnumber
+from fupin.registry.models import Household
+
+PASSWORD = "Test-pass-2024"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    # Hashing cost is irrelevant to what the tests check; the real hasher stays in production.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        do_load_areas("433124")  # 花垣县, the demo county
+        do_load_areas("433122")  # 泸溪县, where the outsider works
+
+
+@pytest.fixture
+def personas(db: Any) -> dict[str, User]:
+    users = {}
+    for p in [*PERSONAS, *OUTSIDERS]:
+        users[p.username] = do_create_user(
+            p.username, role=p.role, area=Area.objects.get(code=p.area_code), password=PASSWORD
+        )
+    return users
+
+
+@pytest.fixture
+def client_for(personas: dict[str, User]) -> Any:
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(personas[username])
+        return client
+
+    return make
+
+
+_sequence = itertools.count(1)
+
+
+def new_id_number(born: dt.date = dt.date(1980, 5, 17), *, female: bool = False) -> str:
+    """A valid, unique ID number for the demo county (never a real person's)."""
+    while True:
+        seq = next(_sequence) % 1000
+        if seq % 2 == (0 if female else 1):
+            return idnumber.make("433124", born, seq)
+
+
+def make_household(
+    area_code: str = VILLAGE,
+    *,
+    members: int = 3,
+    status: str = "none",
+    head_name: str = "石大哥",
+    **fields: Any,
+) -> Household:
+    area = Area.objects.get(code=area_code)
+    people = [{"name": head_name, "relation": "head", "id_number": new_id_number()}]
+    people += [
+        {
+            "name": f"成员{i + 1}",
+            "relation": "son" if i % 2 else "daughter",
+            "id_number": new_id_number(dt.date(2005, 1, 1 + i), female=not i % 2),
+        }
+        for i in range(members - 1)
+    ]
+    data = {"head_name": head_name, "main_cause": "illness", **fields}
+    household = registry.do_create_household(area, data, actor=SYSTEM, members=people)
+    if status != "none":
+        household = registry.do_change_status(household, status, year=2014, reason="test", actor=SYSTEM)
+    return household
+
+
+@pytest.fixture
+def household(db: Any) -> Household:
+    return make_household()
