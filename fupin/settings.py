@@ -124,7 +124,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = VAR_DIR / "static"  # collectstatic target; whitenoise also serves via finders
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Vendor assets are served straight from node_modules (installed from the npm registry at setup).
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),

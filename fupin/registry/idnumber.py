@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.utils import timezone
 
@@ -26,8 +27,11 @@ def check_char(first17: str) -> str:
 
 def normalise(raw: str) -> str:
     """Strip blanks and accept a lowercase x; raise InvalidIdNumber with the reason."""
-    value = (raw or "").strip().replace(" ", "").upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    # NFKC folds full-width digits and ｘ (typed by Chinese input methods) to ASCII; the
+    # pattern is ASCII-only because \d also matches other scripts' digits, and one person
+    # must always give one string, or the keyed hash lets a duplicate through.
+    value = unicodedata.normalize("NFKC", raw or "").strip().replace(" ", "").upper()
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise InvalidIdNumber("format")
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -5,12 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from fupin.accounts.permissions import ROLE_PERMISSIONS
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the navigation needs: the user's permissions as a set a template can test."""
     user = getattr(request, "user", None)
-    return {
-        "site_name": settings.FUPIN_SITE_NAME,
-        "can": (lambda perm: user.can(perm))
-        if user is not None and user.is_authenticated
-        else (lambda perm: False),
-    }
+    perms: frozenset[str] = frozenset()
+    if user is not None and user.is_authenticated:
+        perms = ROLE_PERMISSIONS.get(getattr(user, "role", ""), frozenset())
+    return {"site_name": settings.FUPIN_SITE_NAME, "user_perms": perms}

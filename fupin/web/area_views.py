@@ -1,0 +1,66 @@
+"""The home page and the area pages: real counts for the area and drill-down to its parts."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from fupin.accounts.permissions import ADD_GROUP, VIEW_REGISTRY
+from fupin.areas.actions import do_add_village_group
+from fupin.areas.models import Area, Level
+from fupin.areas.queries import access_area_by_code, children_of
+from fupin.core.errors import FupinError
+from fupin.registry.queries import area_counts, child_counts
+from fupin.web.decorators import page
+from fupin.web.formspec import error_map
+
+
+def breadcrumb(user: object, area: Area) -> list[tuple[Area, bool]]:
+    """The area's ancestors and itself; only those inside the user's area are links."""
+    home = user.area  # type: ignore[attr-defined]
+    return [(a, a.code.startswith(home.prefix)) for a in [*area.ancestors(), area]]
+
+
+@page
+def home(request: HttpRequest) -> HttpResponse:
+    return area_page(request, request.user.area_id)  # type: ignore[union-attr]
+
+
+@page
+def area_page(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    area = access_area_by_code(user, code)
+    context = {"area": area, "breadcrumb": breadcrumb(user, area), "errors": {}}
+    if user.can(VIEW_REGISTRY):  # type: ignore[union-attr]
+        context["counts"] = area_counts(user, area)
+        context["children"] = child_counts(user, area)
+    else:
+        context["children_plain"] = children_of(area)
+    context["can_add_group"] = area.level == Level.VILLAGE and user.can(ADD_GROUP)  # type: ignore[union-attr]
+    return render(request, "web/area.html", context)
+
+
+@page
+def add_group(request: HttpRequest, code: str) -> HttpResponse:
+    village = access_area_by_code(request.user, code)
+    if request.method != "POST":
+        return redirect("area", code=village.code)
+    try:
+        group = do_add_village_group(
+            village, request.POST.get("number", ""), request.POST.get("name", ""), actor=request.user
+        )
+    except FupinError as exc:
+        if exc.status != 400:
+            raise
+        user = request.user
+        context = {
+            "area": village,
+            "breadcrumb": breadcrumb(user, village),
+            "errors": error_map(exc),
+            "posted": request.POST,
+            "counts": area_counts(user, village),
+            "children": child_counts(user, village),
+            "can_add_group": True,
+        }
+        return render(request, "web/area.html", context, status=400)
+    return redirect("area", code=group.parent_id)

@@ -1,0 +1,32 @@
+// Live help on forms: the ID number is checked by the server as it is typed (same rules as on
+// saving), and the income form shows the per-capita net income before it is saved.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const input of document.querySelectorAll("[data-id-check]")) {
+    const message = input.parentElement.querySelector("[data-id-message]");
+    let timer;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      const value = input.value.trim();
+      if (value.length < 18) { message.textContent = ""; input.removeAttribute("aria-invalid"); return; }
+      timer = setTimeout(async () => {
+        const answer = await fetch(`/check/id-number/?value=${encodeURIComponent(value)}`, { credentials: "same-origin" });
+        const text = answer.ok ? await answer.text() : "";
+        message.textContent = text;
+        if (text) input.setAttribute("aria-invalid", "true"); else input.setAttribute("aria-invalid", "false");
+      }, 250);
+    });
+  }
+  for (const form of document.querySelectorAll("form[data-income]")) {
+    const size = Number(form.dataset.size) || 0;
+    const field = (name) => Number((form.elements[name]?.value || "0").replace(/,/g, "")) || 0;
+    const kinds = ["wage", "business", "property", "transfer_family_planning", "transfer_dibao", "transfer_tekun",
+      "transfer_pension", "transfer_eco", "transfer_other"];
+    const update = () => {
+      const total = kinds.reduce((sum, name) => sum + field(name), 0);
+      form.querySelector("[data-total]").textContent = total.toFixed(2);
+      form.querySelector("[data-net]").textContent = size ? ((total - field("business_costs")) / size).toFixed(2) : "—";
+    };
+    form.addEventListener("input", update);
+    update();
+  }
+});
