@@ -126,14 +126,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"  # collectstatic target; whitenoise also serves via finders
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# Vendor assets are served straight from node_modules (installed from the npm registry at setup).
-STATICFILES_DIRS = [
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/pico", NODE_MODULES / "@picocss" / "pico" / "css"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
-    ("vendor/noto-sans-sc", NODE_MODULES / "@fontsource" / "noto-sans-sc"),
-]
-STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
+# Front-end assets from the npm registry, copied into vendor/ by `make install`
+# (scripts/vendor_assets.py), served locally: pages load nothing from the internet.
+STATICFILES_DIRS = [("vendor", BASE_DIR / "vendor")] if (BASE_DIR / "vendor").exists() else []
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

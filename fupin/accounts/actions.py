@@ -95,7 +95,8 @@ def do_change_own_password(user: User, old: str, new: str) -> User:
 @transaction.atomic
 def do_issue_token(user: User, *, actor: Any = SYSTEM) -> str:
     """A new API token for ``user``; the plain token is returned once and never stored."""
-    if actor is not user:
+    # By primary key: the request's user is never the same Python object as the page's lookup.
+    if getattr(actor, "pk", None) is None or actor.pk != user.pk:
         require(actor, MANAGE_USERS, area_code=user.area_id)
     token = secrets.token_urlsafe(32)
     row = ApiToken.objects.create(user=user, digest=ApiToken.digest_of(token), prefix=token[:8])

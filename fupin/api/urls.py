@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from fupin.accounts.queries import user_for_token
+from fupin.api import errors as api_errors
 from fupin.core.errors import FupinError, ValidationFailed
 
 
@@ -30,6 +31,9 @@ api = NinjaAPI(
     auth=BearerToken(),
     urls_namespace="api",
 )
+
+
+api_errors.install(api)
 
 
 @api.exception_handler(FupinError)

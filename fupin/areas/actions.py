@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +17,7 @@ from fupin.core.access import SYSTEM, require
 from fupin.core.errors import FupinError
 
 BATCH = 5000
+NAME_MAX = 100  # Area.name's max_length: past it PostgreSQL refuses the row, SQLite keeps it
 
 
 def do_load_areas(
@@ -68,12 +70,16 @@ def do_add_village_group(village: Area, number: str, name: str, *, actor: Any) -
     require(actor, "areas.add_group", area_code=village.code)
     if village.level != Level.VILLAGE:
         raise FupinError(AreaError.NOT_A_VILLAGE)
-    number = (number or "").strip()
-    if not re.fullmatch(r"\d{1,3}", number):
+    # Codes must be ASCII digits (the scoping range relies on it): full-width digits fold to
+    # ASCII, and \d alone would also let other scripts' digits into a code.
+    number = unicodedata.normalize("NFKC", number or "").strip()
+    if not re.fullmatch(r"[0-9]{1,3}", number):
         raise FupinError(AreaError.GROUP_NUMBER, field="number")
     name = (name or "").strip()
     if not name:
         raise FupinError(AreaError.NAME_REQUIRED, field="name")
+    if len(name) > NAME_MAX:
+        raise FupinError(AreaError.NAME_TOO_LONG, field="name", max=NAME_MAX)
     group = Area(code=village.code + number.zfill(3), name=name, level=Level.GROUP, parent=village)
     try:
         with transaction.atomic():

@@ -47,6 +47,10 @@ def read_divisions(prefix: str = "", source: Path | None = None) -> Iterator[Div
                 if prefix and not (short.startswith(prefix) or prefix.startswith(short)):
                     continue
                 parent = None if level == 1 else full_code(_parent_short(short, level))
+                if parent == full_code(short):
+                    # Cities without counties (东莞, 中山, 儋州) and 金门 repeat their parent's code
+                    # one level down; the parent row already stands for them.
+                    continue
                 yield DivisionRow(full_code(short), row[1], level, parent)
 
 

@@ -33,10 +33,16 @@ def full_code(short: str) -> str:
 def prefix_range(prefix: str, field: str) -> Q:
     """``field`` starts with ``prefix``, written as a range so every database can use its index.
 
-    Codes are ASCII digits and ':' sorts right after '9', so [prefix, prefix + ':') is exactly
-    the set of codes that start with prefix.
+    Codes are ASCII digits, so [prefix, prefix + 1) is exactly the set of codes that start with
+    prefix ("4331249" runs to "433125"; "99" has no upper end). Both bounds are digit strings
+    because linguistic collations (zh_CN, en_US, ICU) ignore punctuation: with ':' as the
+    bound, a PostgreSQL created under such a locale found no rows at all.
     """
-    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + ":"})
+    kept = prefix.rstrip("9")
+    if not kept:
+        return Q(**{f"{field}__gte": prefix})
+    upper = kept[:-1] + chr(ord(kept[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
 class Area(models.Model):
@@ -49,7 +55,7 @@ class Area(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        verbose_name=_("parent"),
+        verbose_name=_("parent area"),
     )
 
     class Meta:

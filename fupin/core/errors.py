@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 
 class ErrorCode(StrEnum):
@@ -22,11 +22,11 @@ class ErrorCode(StrEnum):
 
 
 class CoreError(ErrorCode):
-    NOT_FOUND = "Not found."
-    PERMISSION_DENIED = "Your role may not do this."
-    OUTSIDE_AREA = "This area is outside your jurisdiction."
-    CONFLICT = "Someone else changed this record first; reload and try again."
-    INVALID = "The input is not valid."
+    NOT_FOUND = gettext_noop("Not found.")
+    PERMISSION_DENIED = gettext_noop("Your role may not do this.")
+    OUTSIDE_AREA = gettext_noop("This area is outside your jurisdiction.")
+    CONFLICT = gettext_noop("Someone else changed this record first; reload and try again.")
+    INVALID = gettext_noop("The input is not valid.")
 
 
 class FupinError(Exception):
@@ -51,8 +51,8 @@ class NotFound(FupinError):
 
     status = 404
 
-    def __init__(self) -> None:
-        super().__init__(CoreError.NOT_FOUND)
+    def __init__(self, field: str | None = None) -> None:
+        super().__init__(CoreError.NOT_FOUND, field=field)
 
 
 class PermissionDenied(FupinError):

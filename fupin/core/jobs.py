@@ -86,7 +86,8 @@ def run_job(job_id: int) -> Job:
 
 
 def progress(job: Job, done: int, total: int | None = None, message: str | None = None) -> None:
-    """Record progress outside any transaction the runner may hold, so pages see it at once."""
+    """Record progress at once; pages see it only if the runner holds no transaction around
+    the call (this writes on the same connection), so runners commit work in batches."""
     fields: dict[str, Any] = {"done": done}
     if total is not None:
         fields["total"] = total

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from fupin.accounts.permissions import EDIT_REGISTRY, VIEW_PII
 from fupin.areas.models import Area, Level
@@ -41,11 +42,12 @@ HOUSEHOLD_FIELDS: dict[str, Field] = {
     "in_cooperative": Field("bool"),
     "production_power": Field("bool"),
     "living_power": Field("bool"),
-    "road_distance_km": Field("decimal"),
+    "road_distance_km": Field("decimal", maximum=9999),
     "road_type": Field("choice", c.RoadType),
-    "housing_area_m2": Field("decimal"),
+    "housing_area_m2": Field("decimal", maximum=999999),
     "housing_structure": Field("choice", c.HousingStructure),
-    "housing_built_year": Field("year"),
+    # Old wooden houses (吊脚楼) are still lived in: far older than the first income year.
+    "housing_built_year": Field("year", minimum=1800),
     "dangerous_house": Field("bool"),
     "water_difficult": Field("bool"),
     "water_safe": Field("bool"),
@@ -95,7 +97,9 @@ def _clean_causes(main: str, others: Any, errors: list[FupinError], *, needs_mai
     if others in (None, ""):
         others = []
     if isinstance(others, str):
-        others = [o for o in others.replace("，", ",").replace("、", ",").split(",") if o.strip()]
+        others = others.replace("，", ",").replace("、", ",").split(",")
+    # A blank entry is an unused drop-down on a form, not a choice.
+    others = [o for o in others if o is not None and str(o).strip()]
     cleaned: list[str] = []
     for raw in others:
         try:
@@ -104,14 +108,12 @@ def _clean_causes(main: str, others: Any, errors: list[FupinError], *, needs_mai
             exc.field = "other_causes"
             errors.append(exc)
             return []
-    if needs_main and not main:
+    if not main and (needs_main or cleaned):
         errors.append(FupinError(RegistryError.MAIN_CAUSE_REQUIRED, field="main_cause"))
     if len(cleaned) > 2:
         errors.append(FupinError(RegistryError.TOO_MANY_CAUSES, field="other_causes"))
     elif len(set(cleaned)) != len(cleaned) or (main and main in cleaned):
         errors.append(FupinError(RegistryError.CAUSE_REPEATED, field="other_causes"))
-    elif cleaned and not main:
-        errors.append(FupinError(RegistryError.MAIN_CAUSE_REQUIRED, field="main_cause"))
     return cleaned
 
 
@@ -189,6 +191,13 @@ def _member_values(
         if values.get("gender") and values["gender"] != id_gender:
             errors.append(FupinError(RegistryError.GENDER_MISMATCH, field="gender"))
         values["gender"] = id_gender
+    elif (
+        member is not None
+        and values.get("gender")
+        # The ID number stays the authority when only the gender is edited.
+        and values["gender"] != idnumber.gender(crypto.decrypt(member.id_number_enc))
+    ):
+        errors.append(FupinError(RegistryError.GENDER_MISMATCH, field="gender"))
     if "phone" in data:
         try:
             values["_phone"] = clean_phone(data["phone"])
@@ -227,6 +236,14 @@ def _sync_head_name(household: Household) -> None:
         household.head_name = head.name
 
 
+def _limited(text: str, limit: int, field: str) -> str:
+    """Free text as typed, or an error: never silently shortened."""
+    text = (text or "").strip()
+    if len(text) > limit:
+        raise FupinError(RegistryError.TOO_LONG, field=field, max=limit)
+    return text
+
+
 # --- households ----------------------------------------------------------------------------
 
 
@@ -247,8 +264,14 @@ def do_create_household(
         with transaction.atomic():
             household.number = _next_number(area)
             household.save(force_insert=True)
-            for member_data in members or []:
-                _add_member(household, member_data)
+            for index, member_data in enumerate(members or []):
+                try:
+                    _add_member(household, member_data)
+                except ValidationFailed as exc:
+                    # Say which member: a household may arrive with several.
+                    for error in exc.errors:
+                        error.field = f"members[{index}].{error.field or 'id_number'}"
+                    raise
             _sync_head_name(household)
             audit.record(
                 actor,
@@ -292,23 +315,32 @@ def do_change_status(
     require(actor, CHANGE_STATUS, area_code=household.area_id)
     if to_status not in c.HouseholdStatus.values:
         raise FupinError(RegistryError.UNKNOWN_CHOICE, field="status", value=to_status)
+    reason = _limited(reason, 300, "reason")
     with transaction.atomic():
         extra: dict[str, Any] = {}
         if to_status == c.HouseholdStatus.POOR:
             extra["registered_year"] = year
         if to_status == c.HouseholdStatus.EXITED:
             extra["exit_year"] = year
-        rows = Household.objects.filter(pk=household.pk, status=household.status).update(
-            status=to_status, **extra
-        )
+        seen = Household.objects.filter(pk=household.pk, status=household.status)
+        if to_status == c.HouseholdStatus.POOR:
+            # 建档立卡 needs exactly one main cause (domain §1.1); checked in the same
+            # conditional update so a concurrent edit cannot clear it in between.
+            seen = seen.exclude(main_cause="")
+        rows = seen.update(status=to_status, **extra)
         if rows != 1:
+            if (
+                to_status == c.HouseholdStatus.POOR
+                and Household.objects.filter(pk=household.pk, main_cause="").exists()
+            ):
+                raise ValidationFailed([FupinError(RegistryError.MAIN_CAUSE_REQUIRED, field="main_cause")])
             raise Conflict()
         StatusChange.objects.create(
             household=household,
             from_status=household.status,
             to_status=to_status,
             year=year,
-            reason=reason[:300],
+            reason=reason,
             actor=actor if getattr(actor, "pk", None) else None,
         )
         audit.record(
@@ -381,10 +413,12 @@ def do_update_member(member: Member, data: dict[str, Any], *, actor: Any) -> Mem
 def do_remove_member(member: Member, *, left_on: dt.date, reason: str, actor: Any) -> Member:
     """A member leaves (death, marriage, moving away): kept on file with the date and reason."""
     require(actor, EDIT_REGISTRY, area_code=member.household.area_id)
+    reason = _limited(reason, 100, "reason")
+    if left_on > timezone.localdate() or left_on < member.birth_date:
+        raise FupinError(RegistryError.LEFT_ON_INVALID, field="left_on")
+    before = audit.snapshot(member)
     with transaction.atomic():
-        rows = Member.objects.filter(pk=member.pk, left_on=None).update(
-            left_on=left_on, left_reason=reason[:100]
-        )
+        rows = Member.objects.filter(pk=member.pk, left_on=None).update(left_on=left_on, left_reason=reason)
         if rows != 1:
             raise FupinError(RegistryError.ALREADY_LEFT)
         member.refresh_from_db()
@@ -393,7 +427,8 @@ def do_remove_member(member: Member, *, left_on: dt.date, reason: str, actor: An
             "registry.remove_member",
             obj=member,
             area_code=member.household.area_id,
-            after={"left_on": left_on.isoformat(), "left_reason": reason},
+            before=before,
+            after=audit.snapshot(member),
         )
     return member
 
@@ -430,7 +465,7 @@ def do_record_income(household: Household, year: Any, amounts: dict[str, Any], *
         before = audit.snapshot(existing)
         record = existing or IncomeRecord(household=household, year=cleaned["year"])
         for name in income.INPUT_FIELDS:
-            setattr(record, name, values.get(name, Decimal(0)))
+            setattr(record, name, values.get(name, Decimal("0.00")))
         record.household_size = size
         record.transfer, record.total, record.per_capita_net = (
             totals.transfer,
@@ -457,6 +492,10 @@ def do_record_conditions(
     errors: list[FupinError] = []
     cleaned = clean_fields({"year": Field("year", required=True)}, {"year": year}, errors, partial=False)
     values = clean_fields(CONDITION_FIELDS, checks, errors, partial=True)
+    try:
+        notes = _limited(notes, 300, "notes")
+    except FupinError as exc:
+        errors.append(exc)
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
@@ -469,7 +508,7 @@ def do_record_conditions(
         row = existing or HouseholdCondition(household=household, year=cleaned["year"])
         for name in HouseholdCondition.CHECKS:
             setattr(row, name, values.get(name, False))
-        row.notes = notes[:300]
+        row.notes = notes
         row.save()
         audit.record(
             actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +17,7 @@ from fupin.core.errors import FupinError
 from fupin.registry.errors import RegistryError
 
 MAX_AMOUNT = Decimal("100000000")
+FEN = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Field:
     choices: type[models.TextChoices] | None = None
     max_length: int = 0
     required: bool = False
+    # int: the inclusive range; decimal: the largest value its column holds; year: the first year.
     minimum: int | None = None
     maximum: int | None = None
 
@@ -51,7 +54,9 @@ def clean_value(spec: Field, raw: Any) -> Any:
         value = "" if empty else str(raw).strip()
         if spec.required and not value:
             raise FupinError(RegistryError.NAME_REQUIRED)
-        return value[: spec.max_length] if spec.max_length else value
+        if spec.max_length and len(value) > spec.max_length:
+            raise FupinError(RegistryError.TOO_LONG, max=spec.max_length)
+        return value
     if spec.kind == "choice":
         if empty:
             if spec.required:
@@ -62,17 +67,26 @@ def clean_value(spec: Field, raw: Any) -> Any:
         return clean_bool(raw)
     if spec.kind in ("decimal", "amount"):
         if empty:
-            return Decimal(0) if spec.kind == "amount" else None
-        return clean_amount(raw)
+            return Decimal("0.00") if spec.kind == "amount" else None
+        number = clean_amount(raw)
+        if spec.maximum is not None and number > spec.maximum:
+            # Past the column's digits PostgreSQL refuses the row (SQLite silently keeps it).
+            raise FupinError(RegistryError.TOO_LARGE, maximum=spec.maximum)
+        return number
     if spec.kind in ("int", "year"):
         if empty:
+            if spec.required and spec.kind == "year":
+                # A required year left blank would otherwise reach the database as NULL.
+                raise FupinError(RegistryError.BAD_YEAR, first=1990, last=timezone.localdate().year)
+            if spec.required:
+                raise FupinError(RegistryError.BAD_NUMBER)
             return None
         try:
             value = int(str(raw).strip())
         except ValueError:
             raise FupinError(RegistryError.BAD_NUMBER) from None
         if spec.kind == "year":
-            return clean_year(value)
+            return clean_year(value, first=spec.minimum or 1990)
         if (spec.minimum is not None and value < spec.minimum) or (
             spec.maximum is not None and value > spec.maximum
         ):
@@ -122,20 +136,23 @@ def clean_amount(raw: Any) -> Decimal:
         raise FupinError(RegistryError.BAD_AMOUNT)
     if value < 0:
         raise FupinError(RegistryError.NEGATIVE_AMOUNT)
-    return value
+    # Two places, as the columns store it, so the audit's "after" matches what a later
+    # "before" reads back (6000 and 6000.00 would show as a change).
+    return value.quantize(FEN)
 
 
-def clean_year(value: int) -> int:
+def clean_year(value: int, *, first: int = 1990) -> int:
     last = timezone.localdate().year
-    if not 1990 <= value <= last:
-        raise FupinError(RegistryError.BAD_YEAR, first=1990, last=last)
+    if not first <= value <= last:
+        raise FupinError(RegistryError.BAD_YEAR, first=first, last=last)
     return value
 
 
 def clean_phone(raw: Any) -> str:
-    value = re.sub(r"[\s\-]", "", str(raw or ""))
+    # Full-width digits (Chinese input methods) fold to ASCII; other scripts' digits do not pass.
+    value = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", str(raw or "")))
     if value == "":
         return ""
-    if re.fullmatch(r"1\d{10}", value) or re.fullmatch(r"0\d{9,11}", value):
+    if re.fullmatch(r"1[0-9]{10}", value) or re.fullmatch(r"0[0-9]{9,11}", value):
         return value
     raise FupinError(RegistryError.PHONE_FORMAT)

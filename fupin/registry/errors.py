@@ -1,27 +1,32 @@
+from django.utils.translation import gettext_noop
+
 from fupin.core.errors import ErrorCode
 
 
 class RegistryError(ErrorCode):
-    ID_FORMAT = "An ID number has 17 digits followed by a digit or X."
-    ID_CHECKSUM = "The ID number's check digit is wrong."
-    ID_BIRTH_DATE = "The ID number does not contain a real date of birth."
-    ID_FUTURE = "The date of birth in the ID number lies in the future."
-    ID_TAKEN = "This ID number is already registered to another person."
-    GENDER_MISMATCH = "The gender does not match the ID number."
-    NAME_REQUIRED = "Enter a name."
-    AREA_NOT_VILLAGE = "A household belongs to a village or a village group."
-    MAIN_CAUSE_REQUIRED = "A registered household needs exactly one main cause of poverty."
-    TOO_MANY_CAUSES = "Choose at most two other causes."
-    CAUSE_REPEATED = "The other causes must differ from the main cause and from each other."
-    UNKNOWN_CHOICE = "{value} is not one of the allowed values."
-    NEGATIVE_AMOUNT = "An amount cannot be negative."
-    BAD_AMOUNT = "Enter an amount in yuan, such as 1234.50."
-    BAD_YEAR = "Enter a year between {first} and {last}."
-    BAD_NUMBER = "Enter a number."
-    NO_MEMBERS = "The household has no current members; add members before recording income."
-    HEAD_EXISTS = "The household already has a head; change the current head's relation first."
-    PHONE_FORMAT = "A phone number has 11 digits starting with 1, or a landline with area code."
-    NUMBER_TAKEN = "This household number is already in use."
-    WORK_MONTHS = "Months worked away are between 0 and 12."
-    ALREADY_LEFT = "This member has already left the household."
-    BAD_DATE = "Enter a date as YYYY-MM-DD."
+    ID_FORMAT = gettext_noop("An ID number has 17 digits followed by a digit or X.")
+    ID_CHECKSUM = gettext_noop("The ID number's check digit is wrong.")
+    ID_BIRTH_DATE = gettext_noop("The ID number does not contain a real date of birth.")
+    ID_FUTURE = gettext_noop("The date of birth in the ID number lies in the future.")
+    ID_TAKEN = gettext_noop("This ID number is already registered to another person.")
+    GENDER_MISMATCH = gettext_noop("The gender does not match the ID number.")
+    NAME_REQUIRED = gettext_noop("Enter a name.")
+    AREA_NOT_VILLAGE = gettext_noop("A household belongs to a village or a village group.")
+    MAIN_CAUSE_REQUIRED = gettext_noop("A registered household needs exactly one main cause of poverty.")
+    TOO_MANY_CAUSES = gettext_noop("Choose at most two other causes.")
+    CAUSE_REPEATED = gettext_noop("The other causes must differ from the main cause and from each other.")
+    UNKNOWN_CHOICE = gettext_noop("{value} is not one of the allowed values.")
+    NEGATIVE_AMOUNT = gettext_noop("An amount cannot be negative.")
+    BAD_AMOUNT = gettext_noop("Enter an amount in yuan, such as 1234.50.")
+    BAD_YEAR = gettext_noop("Enter a year between {first} and {last}.")
+    BAD_NUMBER = gettext_noop("Enter a number.")
+    NO_MEMBERS = gettext_noop("The household has no current members; add members before recording income.")
+    HEAD_EXISTS = gettext_noop("The household already has a head; change the current head's relation first.")
+    PHONE_FORMAT = gettext_noop("A phone number has 11 digits starting with 1, or a landline with area code.")
+    NUMBER_TAKEN = gettext_noop("This household number is already in use.")
+    WORK_MONTHS = gettext_noop("Months worked away are between 0 and 12.")
+    ALREADY_LEFT = gettext_noop("This member has already left the household.")
+    BAD_DATE = gettext_noop("Enter a date as YYYY-MM-DD.")
+    TOO_LONG = gettext_noop("At most {max} characters.")
+    LEFT_ON_INVALID = gettext_noop("The leaving date cannot be in the future or before the member was born.")
+    TOO_LARGE = gettext_noop("Enter a number no larger than {maximum}.")

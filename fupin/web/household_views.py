@@ -152,8 +152,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 household = actions.do_create_household(area, data, actor=user, members=[head])
             except FupinError as exc:
                 errors = _input_error(exc)
-                if "name" in errors:
-                    errors.setdefault("head_name", errors.pop("name"))
+                # The head is the only member this form creates.
+                for field, target in (("name", "head_name"), ("id_number", "id_number")):
+                    if f"members[0].{field}" in errors:
+                        errors.setdefault(target, errors.pop(f"members[0].{field}"))
             else:
                 return redirect("household", household_id=household.pk)
         return _household_form(request, None, area_code, request.POST, errors, status=400)

@@ -176,4 +176,3 @@ def test_full_width_digits_are_read_as_the_same_number() -> None:
 def test_digits_from_other_scripts_are_a_format_error() -> None:
     arabic_indic = "".join(chr(0x0660 + int(d)) for d in "433124198005170013")
     assert _code_of(arabic_indic) == RegistryError.ID_FORMAT
-

@@ -8,20 +8,45 @@ from typing import Any
 import pytest
 
 from fupin.core.models import AuditEntry, Job
-from fupin.core.personas import OTHER_COUNTY, OTHER_TOWNSHIP_VILLAGE, VILLAGE
+from fupin.core.personas import OTHER_TOWNSHIP_VILLAGE, VILLAGE
 from fupin.registry.models import Household, Member
 from tests.conftest import make_household
 
-ALL = ["county_admin", "org_dept", "township_officer", "village_clerk", "first_secretary", "cadre",
-       "dept_provider", "supervisor", "outsider", "neighbour_clerk"]
-VIEWERS = {"county_admin", "org_dept", "township_officer", "village_clerk", "first_secretary",
-           "cadre", "supervisor"}
+ALL = [
+    "county_admin",
+    "org_dept",
+    "township_officer",
+    "village_clerk",
+    "first_secretary",
+    "cadre",
+    "dept_provider",
+    "supervisor",
+    "outsider",
+    "neighbour_clerk",
+]
+VIEWERS = {
+    "county_admin",
+    "org_dept",
+    "township_officer",
+    "village_clerk",
+    "first_secretary",
+    "cadre",
+    "supervisor",
+}
 EDITORS = {"county_admin", "township_officer", "village_clerk"}
 PII = {"county_admin", "township_officer", "village_clerk"}
 AUDITORS = {"county_admin", "township_officer", "supervisor"}
 # Whose area contains 十八洞村.
-INSIDE_VILLAGE = {"county_admin", "org_dept", "township_officer", "village_clerk",
-                  "first_secretary", "cadre", "dept_provider", "supervisor"}
+INSIDE_VILLAGE = {
+    "county_admin",
+    "org_dept",
+    "township_officer",
+    "village_clerk",
+    "first_secretary",
+    "cadre",
+    "dept_provider",
+    "supervisor",
+}
 
 
 @pytest.fixture
@@ -29,8 +54,7 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
     home = make_household(VILLAGE)
     elsewhere = make_household(OTHER_TOWNSHIP_VILLAGE, head_name="龙二")
     job = Job.objects.create(kind="test", area_code="433124000000", created_by=personas["county_admin"])
-    return {"home": home, "elsewhere": elsewhere, "job": job,
-            "member": home.members.first()}
+    return {"home": home, "elsewhere": elsewhere, "job": job, "member": home.members.first()}
 
 
 # Outsiders hold the same roles as personas inside: role-only pages answer by role.
@@ -56,8 +80,9 @@ def expected_for_household(persona: str, allowed: set[str]) -> int:
 
 
 @pytest.mark.parametrize("persona", ALL)
-def test_every_read_page_answers_as_the_role_and_area_allow(persona: str, world: dict[str, Any],
-                                                            client_for: Any) -> None:
+def test_every_read_page_answers_as_the_role_and_area_allow(
+    persona: str, world: dict[str, Any], client_for: Any
+) -> None:
     client = client_for(persona)
     h, m = world["home"].pk, world["member"].pk
     pages: list[tuple[str, int]] = [
@@ -73,9 +98,12 @@ def test_every_read_page_answers_as_the_role_and_area_allow(persona: str, world:
         (f"/households/{h}/conditions/", expected_for_household(persona, EDITORS)),
         (f"/members/{m}/edit/", expected_for_household(persona, EDITORS)),
         ("/audit/", 200 if role_in(persona, AUDITORS) else 403),
-        (f"/jobs/{world['job'].pk}/", 200 if persona in {"county_admin", "org_dept", "dept_provider",
-                                                          "supervisor"} else
-         (403 if persona == "cadre" else 404)),
+        (
+            f"/jobs/{world['job'].pk}/",
+            200
+            if persona in {"county_admin", "org_dept", "dept_provider", "supervisor"}
+            else (403 if persona == "cadre" else 404),
+        ),
         ("/check/id-number/?value=1", 200),
         ("/password/", 200),
     ]
@@ -84,8 +112,9 @@ def test_every_read_page_answers_as_the_role_and_area_allow(persona: str, world:
 
 
 @pytest.mark.parametrize("persona", ALL)
-def test_a_household_outside_the_area_answers_like_a_missing_one(persona: str, world: dict[str, Any],
-                                                                 client_for: Any) -> None:
+def test_a_household_outside_the_area_answers_like_a_missing_one(
+    persona: str, world: dict[str, Any], client_for: Any
+) -> None:
     client = client_for(persona)
     elsewhere = world["elsewhere"].pk
     missing = Household.objects.order_by("-pk").first().pk + 1000
@@ -101,16 +130,19 @@ def test_a_household_outside_the_area_answers_like_a_missing_one(persona: str, w
 
 
 @pytest.mark.parametrize("persona", ALL)
-def test_writes_are_refused_outside_role_or_area_and_change_nothing(persona: str, world: dict[str, Any],
-                                                                    client_for: Any) -> None:
+def test_writes_are_refused_outside_role_or_area_and_change_nothing(
+    persona: str, world: dict[str, Any], client_for: Any
+) -> None:
     client = client_for(persona)
     household = world["home"]
     member = world["member"]
     audit_before = AuditEntry.objects.count()
     posts = [
         (f"/households/{household.pk}/edit/", {"head_name": "改名", "main_cause": "disability"}),
-        (f"/households/{household.pk}/members/new/", {"name": "新成员", "relation": "son",
-                                                      "id_number": "433124201001011235"}),
+        (
+            f"/households/{household.pk}/members/new/",
+            {"name": "新成员", "relation": "son", "id_number": "433124201001011235"},
+        ),
         (f"/households/{household.pk}/income/", {"year": "2023", "wage": "1000"}),
         (f"/households/{household.pk}/conditions/", {"year": "2023", "food_secure": "on"}),
         (f"/members/{member.pk}/edit/", {"name": "改了", "relation": "head"}),
@@ -134,8 +166,9 @@ def test_writes_are_refused_outside_role_or_area_and_change_nothing(persona: str
 
 
 @pytest.mark.parametrize("persona", ALL)
-def test_only_pii_roles_inside_the_area_can_reveal_an_id_number(persona: str, world: dict[str, Any],
-                                                                client_for: Any) -> None:
+def test_only_pii_roles_inside_the_area_can_reveal_an_id_number(
+    persona: str, world: dict[str, Any], client_for: Any
+) -> None:
     member = world["member"]
     before = AuditEntry.objects.filter(action="registry.reveal_id_number").count()
     response = client_for(persona).post(f"/members/{member.pk}/reveal-id/")

@@ -29,8 +29,9 @@ def test_the_home_page_counts_only_the_users_area(personas: dict[str, Any], clie
     assert "双龙镇" in county_home and "龙潭镇" in county_home
 
 
-def test_a_county_user_drills_down_township_village_household(personas: dict[str, Any],
-                                                             client_for: Any) -> None:
+def test_a_county_user_drills_down_township_village_household(
+    personas: dict[str, Any], client_for: Any
+) -> None:
     household = make_household(VILLAGE, head_name="施成富")
     client = client_for("county_admin")
     county = client.get("/").content.decode()
@@ -47,8 +48,9 @@ def test_a_county_user_drills_down_township_village_household(personas: dict[str
     assert f'href="/areas/{TOWNSHIP}/"' in page
 
 
-def test_pages_are_chinese_by_default_and_english_on_request(personas: dict[str, Any],
-                                                           client_for: Any) -> None:
+def test_pages_are_chinese_by_default_and_english_on_request(
+    personas: dict[str, Any], client_for: Any
+) -> None:
     client = client_for("village_clerk")
     assert "农户" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
@@ -59,11 +61,20 @@ def test_no_page_refers_to_an_outside_address(personas: dict[str, Any], client_f
     household = make_household(VILLAGE)
     member = household.members.first()
     client = client_for("county_admin")
-    urls = ["/", f"/areas/{VILLAGE}/", "/households/", "/households/new/",
-            f"/households/{household.pk}/", f"/households/{household.pk}/edit/",
-            f"/households/{household.pk}/members/new/", f"/households/{household.pk}/income/",
-            f"/households/{household.pk}/conditions/", f"/members/{member.pk}/edit/", "/audit/",
-            "/password/"]
+    urls = [
+        "/",
+        f"/areas/{VILLAGE}/",
+        "/households/",
+        "/households/new/",
+        f"/households/{household.pk}/",
+        f"/households/{household.pk}/edit/",
+        f"/households/{household.pk}/members/new/",
+        f"/households/{household.pk}/income/",
+        f"/households/{household.pk}/conditions/",
+        f"/members/{member.pk}/edit/",
+        "/audit/",
+        "/password/",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -101,19 +112,24 @@ def test_pages_need_a_login(db: Any) -> None:
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_registering_a_household_with_a_bad_id_number_stores_nothing(personas: dict[str, Any],
-                                                                     client_for: Any) -> None:
+def test_registering_a_household_with_a_bad_id_number_stores_nothing(
+    personas: dict[str, Any], client_for: Any
+) -> None:
     client = client_for("village_clerk")
     good = new_id_number()
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     before = Household.objects.count()
-    response = client.post("/households/new/", {"area": VILLAGE, "head_name": "麻老三",
-                                                "id_number": bad, "main_cause": "illness"})
+    response = client.post(
+        "/households/new/",
+        {"area": VILLAGE, "head_name": "麻老三", "id_number": bad, "main_cause": "illness"},
+    )
     assert response.status_code == 400
     assert "校验" in response.content.decode()
     assert Household.objects.count() == before
-    response = client.post("/households/new/", {"area": VILLAGE, "head_name": "麻老三",
-                                                "id_number": good.lower(), "main_cause": "illness"})
+    response = client.post(
+        "/households/new/",
+        {"area": VILLAGE, "head_name": "麻老三", "id_number": good.lower(), "main_cause": "illness"},
+    )
     assert response.status_code == 302
     household = Household.objects.get(head_name="麻老三")
     assert household.members.get().relation == "head"
@@ -130,9 +146,17 @@ def test_the_id_check_answers_while_typing(personas: dict[str, Any], client_for:
 def test_recording_income_computes_the_per_capita_net(personas: dict[str, Any], client_for: Any) -> None:
     household = make_household(VILLAGE, members=4)
     client = client_for("village_clerk")
-    response = client.post(f"/households/{household.pk}/income/", {
-        "year": "2023", "wage": "12000", "business": "3000", "property": "500",
-        "transfer_dibao": "1200", "business_costs": "1700"})
+    response = client.post(
+        f"/households/{household.pk}/income/",
+        {
+            "year": "2023",
+            "wage": "12000",
+            "business": "3000",
+            "property": "500",
+            "transfer_dibao": "1200",
+            "business_costs": "1700",
+        },
+    )
     assert response.status_code == 302
     record = IncomeRecord.objects.get(household=household, year=2023)
     assert str(record.per_capita_net) == "3750.00"  # (12000+3000+500+1200-1700)/4
@@ -143,7 +167,8 @@ def test_recording_income_computes_the_per_capita_net(personas: dict[str, Any], 
 def test_a_bad_amount_is_reported_against_its_field(personas: dict[str, Any], client_for: Any) -> None:
     household = make_household(VILLAGE)
     response = client_for("village_clerk").post(
-        f"/households/{household.pk}/income/", {"year": "2023", "wage": "-5", "business": "abc"})
+        f"/households/{household.pk}/income/", {"year": "2023", "wage": "-5", "business": "abc"}
+    )
     assert response.status_code == 400
     assert response.content.decode().count('aria-invalid="true"') >= 2
     assert not IncomeRecord.objects.filter(household=household).exists()
@@ -169,7 +194,8 @@ def test_a_second_head_is_refused_with_a_message(personas: dict[str, Any], clien
     household = make_household(VILLAGE)
     response = client_for("village_clerk").post(
         f"/households/{household.pk}/members/new/",
-        {"name": "另一个", "relation": "head", "id_number": new_id_number()})
+        {"name": "另一个", "relation": "head", "id_number": new_id_number()},
+    )
     assert response.status_code == 400
     assert household.members.count() == 3
 
@@ -184,10 +210,14 @@ def test_a_village_clerk_adds_a_group(personas: dict[str, Any], client_for: Any)
 
 def test_changing_the_password_needs_the_old_one(personas: dict[str, Any], client_for: Any) -> None:
     client = client_for("village_clerk")
-    wrong = client.post("/password/", {"old_password": "nope", "new_password": "Another-pass-77",
-                                       "new_password2": "Another-pass-77"})
+    wrong = client.post(
+        "/password/",
+        {"old_password": "nope", "new_password": "Another-pass-77", "new_password2": "Another-pass-77"},
+    )
     assert wrong.status_code == 400
-    ok = client.post("/password/", {"old_password": PASSWORD, "new_password": "Another-pass-77",
-                                    "new_password2": "Another-pass-77"})
+    ok = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password": "Another-pass-77", "new_password2": "Another-pass-77"},
+    )
     assert ok.status_code == 200
     assert Client().login(username="village_clerk", password="Another-pass-77")

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=15, primary_key=True, serialize=False, verbose_name='code')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
                 ('level', models.PositiveSmallIntegerField(choices=[(1, 'province'), (2, 'prefecture'), (3, 'county'), (4, 'township'), (5, 'village'), (6, 'village group')], db_index=True, verbose_name='level')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='areas.area', verbose_name='parent')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='areas.area', verbose_name='parent area')),
             ],
             options={
                 'verbose_name': 'area',

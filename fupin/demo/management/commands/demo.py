@@ -1,0 +1,127 @@
+"""``fupin demo``: the demo county 花垣县, its logins, and (unless --no-serve) the server."""
+
+from __future__ import annotations
+
+import sys
+import time
+import unicodedata
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from fupin.accounts.actions import do_create_user
+from fupin.accounts.models import User
+from fupin.areas.actions import do_load_areas
+from fupin.areas.models import Area
+from fupin.core.personas import OUTSIDERS, PERSONAS, Persona
+from fupin.demo.actions import MAX_HOUSEHOLDS, DemoError, current_demo, do_build_demo
+from fupin.demo.population import DEFAULT_HOUSEHOLDS
+
+# One documented password for every demo login: the demo holds no real person's data.
+DEMO_PASSWORD = "Fupin-demo-2024"  # noqa: S105 (published on purpose)
+DEFAULT_SEED = 2014
+COUNTIES = ("433124", "433122")  # 花垣县, the demo; 泸溪县, where an outsider persona works
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+class Command(BaseCommand):
+    help = "Build the demo county 花垣县 (433124) with its logins, then serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--households", type=int, default=DEFAULT_HOUSEHOLDS, help="how many households (default 80000)"
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default 2014)")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="build and print the logins, do not serve"
+        )
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--rebuild", action="store_true", help="build anew even if the same demo exists")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        households: int = opts["households"]
+        seed: int = opts["seed"]
+        quiet = opts["verbosity"] < 1
+        if not 1 <= households <= MAX_HOUSEHOLDS:
+            raise CommandError(f"--households takes 1 to {MAX_HOUSEHOLDS:,}, not {households:,}")
+        call_command("migrate", verbosity=0)
+        for county in COUNTIES:
+            try:
+                do_load_areas(county)
+            except FileNotFoundError as exc:
+                raise CommandError(str(exc)) from None
+        created = self._create_logins()
+        demo = current_demo()
+        if (
+            demo
+            and demo.intact
+            and demo.seed == seed
+            and demo.households == households
+            and not opts["rebuild"]
+        ):
+            self.stdout.write(
+                f"沿用已有的演示数据: {households} 户, 种子 {seed} (--rebuild 重新生成)"
+                f" / reusing the demo already built ({households} households, seed {seed})"
+            )
+        else:
+            started = time.perf_counter()
+            try:
+                with tqdm(
+                    total=households, unit="户", desc="生成演示县", disable=quiet, file=sys.stderr
+                ) as bar:
+                    counts = do_build_demo(households, seed, on_progress=bar.update)
+            except DemoError as exc:
+                raise CommandError(str(exc)) from None
+            seconds = time.perf_counter() - started
+            self.stdout.write(
+                f"built {counts['households']} households, {counts['members']} members, "
+                f"{counts['incomes']} income records, {counts['conditions']} condition checks, "
+                f"{counts['status_changes']} status changes in {seconds:.1f} s"
+            )
+        self._print_logins(created, opts["port"])
+        if not opts["no_serve"]:
+            call_command("serve", port=opts["port"])
+
+    def _create_logins(self) -> int:
+        existing = set(User.objects.values_list("username", flat=True))
+        created = 0
+        for persona in [*PERSONAS, *OUTSIDERS]:
+            if persona.username in existing:
+                continue
+            do_create_user(
+                persona.username,
+                role=persona.role,
+                area=Area.objects.get(code=persona.area_code),
+                password=DEMO_PASSWORD,
+            )
+            created += 1
+        return created
+
+    def _print_logins(self, created: int, port: int) -> None:
+        rows: list[Persona] = [*PERSONAS, *OUTSIDERS]
+        user_w = max(_width("用户名 username"), *(_width(p.username) for p in rows))
+        role_w = max(_width("角色 role"), *(_width(p.description) for p in rows))
+        lines = [
+            "",
+            "演示账号 / demo logins"
+            + (
+                ""
+                if created == len(rows)
+                else " (已有账号保留原密码 / existing accounts keep their password)"
+            ),
+            f"{_pad('用户名 username', user_w)}  {_pad('角色 role', role_w)}  密码 password",
+            f"{'-' * user_w}  {'-' * role_w}  {'-' * len(DEMO_PASSWORD)}",
+        ]
+        lines += [f"{_pad(p.username, user_w)}  {_pad(p.description, role_w)}  {DEMO_PASSWORD}" for p in rows]
+        lines += ["", f"网址 / URL: http://127.0.0.1:{port}/", ""]
+        self.stdout.write("\n".join(lines))

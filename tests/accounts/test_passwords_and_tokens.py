@@ -1,0 +1,139 @@
+"""Changing one's own password, and API tokens of which only the SHA-256 is kept."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from fupin.accounts.actions import do_change_own_password, do_issue_token, login
+from fupin.accounts.models import ApiToken, User
+from fupin.accounts.queries import access_user_by_name, user_for_token, users_within
+from fupin.core.access import SYSTEM
+from fupin.core.errors import FupinError, NotFound, PermissionDenied
+from fupin.core.models import AuditEntry
+from tests.conftest import PASSWORD
+from tests.registry.helpers import stored_values
+
+NEW = "Fresh-pass-2025"
+
+
+# --- own password --------------------------------------------------------------------------
+
+
+def test_changing_the_password_needs_the_current_one(personas: dict[str, User]) -> None:
+    user = personas["village_clerk"]
+    with pytest.raises(FupinError) as caught:
+        do_change_own_password(user, "not-my-password", NEW)
+    assert (caught.value.code.name, caught.value.field) == ("WRONG_PASSWORD", "old_password")
+    assert login("village_clerk", PASSWORD) == user
+    assert not AuditEntry.objects.filter(action="accounts.change_password").exists()
+
+
+@pytest.mark.parametrize("weak", ["Ab1!", "12345678901", "password", "qwertyuiop"])
+def test_a_new_password_must_pass_the_validators(personas: dict[str, User], weak: str) -> None:
+    user = personas["village_clerk"]
+    with pytest.raises(FupinError) as caught:
+        do_change_own_password(user, PASSWORD, weak)
+    assert (caught.value.code.name, caught.value.field) == ("WEAK_PASSWORD", "password")
+    assert login("village_clerk", PASSWORD) == user
+
+
+def test_after_a_change_the_new_password_works_and_the_old_one_does_not(personas: dict[str, User]) -> None:
+    user = personas["village_clerk"]
+    do_change_own_password(user, PASSWORD, NEW)
+    assert login("village_clerk", NEW) == user
+    with pytest.raises(FupinError):
+        login("village_clerk", PASSWORD)
+    entry = AuditEntry.objects.get(action="accounts.change_password")
+    assert (entry.actor, entry.object_id) == (user, str(user.pk))
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def test_a_token_is_stored_only_as_its_sha256(personas: dict[str, User]) -> None:
+    user = personas["village_clerk"]
+    token = do_issue_token(user, actor=SYSTEM)
+    row = ApiToken.objects.get(user=user)
+    assert row.digest == hashlib.sha256(token.encode()).hexdigest()
+    assert row.prefix == token[:8]
+    assert [(t, c) for t, c, text in stored_values() if token in text] == []
+
+
+def test_the_token_finds_its_user_and_records_its_use(personas: dict[str, User]) -> None:
+    user = personas["village_clerk"]
+    token = do_issue_token(user, actor=SYSTEM)
+    assert user_for_token(token) == user
+    assert ApiToken.objects.get(user=user).last_used_at is not None
+
+
+@pytest.mark.parametrize("guess", ["", "x", "not-a-token-at-all"])
+def test_an_unknown_token_finds_nobody(personas: dict[str, User], guess: str) -> None:
+    do_issue_token(personas["village_clerk"], actor=SYSTEM)
+    assert user_for_token(guess) is None
+
+
+def test_a_revoked_token_finds_nobody(personas: dict[str, User]) -> None:
+    user = personas["village_clerk"]
+    token = do_issue_token(user, actor=SYSTEM)
+    ApiToken.objects.filter(user=user).update(revoked=True)  # there is no revoke action yet
+    assert user_for_token(token) is None
+
+
+def test_a_token_of_an_inactive_user_finds_nobody(personas: dict[str, User]) -> None:
+    user = personas["village_clerk"]
+    token = do_issue_token(user, actor=SYSTEM)
+    User.objects.filter(pk=user.pk).update(is_active=False)  # there is no deactivate action yet
+    assert user_for_token(token) is None
+
+
+def test_two_tokens_of_one_user_both_work(personas: dict[str, User]) -> None:
+    user = personas["village_clerk"]
+    first, second = do_issue_token(user, actor=SYSTEM), do_issue_token(user, actor=SYSTEM)
+    assert first != second
+    assert user_for_token(first) == user_for_token(second) == user
+
+
+def test_users_issue_their_own_tokens(personas: dict[str, User]) -> None:
+    # The request's user is a separate instance from the one the page looked up.
+    user = personas["village_clerk"]
+    token = do_issue_token(user, actor=User.objects.get(pk=user.pk))
+    assert user_for_token(token) == user
+    entry = AuditEntry.objects.get(action="accounts.issue_token")
+    assert entry.actor == user
+    assert token not in str(entry.after)
+
+
+@pytest.mark.parametrize(
+    ("username", "error"), [("first_secretary", PermissionDenied), ("outsider", NotFound)]
+)
+def test_nobody_but_an_administrator_of_the_area_issues_a_token_for_someone_else(
+    personas: dict[str, User], username: str, error: type[FupinError]
+) -> None:
+    with pytest.raises(error):
+        do_issue_token(personas["village_clerk"], actor=personas[username])
+    assert not ApiToken.objects.exists()
+
+
+def test_a_county_administrator_issues_a_token_for_a_user_of_the_county(personas: dict[str, User]) -> None:
+    token = do_issue_token(personas["village_clerk"], actor=personas["county_admin"])
+    assert user_for_token(token) == personas["village_clerk"]
+
+
+# --- users within an area ------------------------------------------------------------------
+
+
+def test_users_within_an_area_are_the_ones_bound_inside_it(personas: dict[str, User]) -> None:
+    names = set(users_within(personas["township_officer"]).values_list("username", flat=True))
+    assert names == {"township_officer", "village_clerk", "first_secretary", "cadre", "neighbour_clerk"}
+
+
+def test_a_user_outside_is_not_found_like_a_missing_one(personas: dict[str, User]) -> None:
+    officer = personas["township_officer"]
+    assert access_user_by_name(officer, "village_clerk") == personas["village_clerk"]
+    with pytest.raises(NotFound) as outside:
+        access_user_by_name(officer, "county_admin")
+    with pytest.raises(NotFound) as missing:
+        access_user_by_name(officer, "nobody")
+    assert outside.value.as_dict() == missing.value.as_dict()
