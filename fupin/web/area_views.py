@@ -15,10 +15,14 @@ from fupin.web.decorators import page
 from fupin.web.formspec import error_map
 
 
-def breadcrumb(user: object, area: Area) -> list[tuple[Area, bool]]:
-    """The area's ancestors and itself; only those inside the user's area are links."""
+def breadcrumb(user: object, area: Area, *, here: bool = False) -> list[tuple[Area, bool]]:
+    """The area's ancestors and itself; those inside the user's area are links, except the
+    area the page is about (``here``)."""
     home = user.area  # type: ignore[attr-defined]
-    return [(a, a.code.startswith(home.prefix)) for a in [*area.ancestors(), area]]
+    trail = [(a, a.code.startswith(home.prefix)) for a in [*area.ancestors(), area]]
+    if here:
+        trail[-1] = (area, False)
+    return trail
 
 
 @page
@@ -30,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def area_page(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     area = access_area_by_code(user, code)
-    context = {"area": area, "breadcrumb": breadcrumb(user, area), "errors": {}}
+    context = {"area": area, "breadcrumb": breadcrumb(user, area, here=True), "errors": {}}
     if user.can(VIEW_REGISTRY):  # type: ignore[union-attr]
         context["counts"] = area_counts(user, area)
         context["children"] = child_counts(user, area)
@@ -55,7 +59,7 @@ def add_group(request: HttpRequest, code: str) -> HttpResponse:
         user = request.user
         context = {
             "area": village,
-            "breadcrumb": breadcrumb(user, village),
+            "breadcrumb": breadcrumb(user, village, here=True),
             "errors": error_map(exc),
             "posted": request.POST,
             "counts": area_counts(user, village),
