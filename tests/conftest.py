@@ -41,6 +41,21 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         do_load_areas("433122")  # 泸溪县, where the outsider works
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections_at_the_end(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The live server used by the browser test answers each request in a thread of its own;
+    a connection such a thread left open would stop PostgreSQL from dropping the test database."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture
 def personas(db: Any) -> dict[str, User]:
     users = {}
