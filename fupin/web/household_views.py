@@ -350,6 +350,7 @@ def conditions_edit(request: HttpRequest, household_id: int) -> HttpResponse:
 
 
 @page
+@require_POST
 def check_id_number(request: HttpRequest) -> HttpResponse:
     """The problem with a typed ID number, or nothing: format, check digit and date only.
 
@@ -357,7 +358,7 @@ def check_id_number(request: HttpRequest) -> HttpResponse:
     probe the register; saving reports a duplicate inside the user's own form.
     """
     try:
-        actions.clean_id_number(request.GET.get("value", ""))
+        actions.clean_id_number(request.POST.get("value", ""))
     except FupinError as exc:
         return HttpResponse(exc.message, content_type="text/plain; charset=utf-8")
     return HttpResponse("", content_type="text/plain; charset=utf-8")

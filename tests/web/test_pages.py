@@ -139,8 +139,9 @@ def test_the_id_check_answers_while_typing(personas: dict[str, Any], client_for:
     client = client_for("village_clerk")
     good = new_id_number()
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
-    assert client.get(f"/check/id-number/?value={good}").content == b""
-    assert "校验" in client.get(f"/check/id-number/?value={bad}").content.decode()
+    assert client.post("/check/id-number/", {"value": good}).content == b""
+    assert "校验" in client.post("/check/id-number/", {"value": bad}).content.decode()
+    assert client.get(f"/check/id-number/?value={good}").status_code == 405
 
 
 def test_recording_income_computes_the_per_capita_net(personas: dict[str, Any], client_for: Any) -> None:
