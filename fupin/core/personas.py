@@ -38,3 +38,6 @@ OUTSIDERS: list[Persona] = [
     Persona("outsider", "county_admin", OTHER_COUNTY, "另一个县的管理员 · 泸溪县"),
     Persona("neighbour_clerk", "village_clerk", NEIGHBOUR_VILLAGE, "邻村信息员 · 丙池村"),
 ]
+
+# Every persona's user name, inside the demo county first, then the outsiders.
+ALL_USERNAMES: list[str] = [p.username for p in [*PERSONAS, *OUTSIDERS]]

@@ -11,7 +11,7 @@ from django.test import Client
 
 from fupin.areas.models import Area, Level
 from fupin.core.errors import NotFound, PermissionDenied
-from fupin.core.personas import VILLAGE
+from fupin.core.personas import ALL_USERNAMES, VILLAGE
 from fupin.registry.models import Household, Member
 from tests.conftest import new_id_number
 
@@ -19,18 +19,7 @@ BASE = "/api/v1"
 NOT_FOUND_BODY = NotFound().as_dict()
 FORBIDDEN_BODY = PermissionDenied().as_dict()
 
-ALL_PERSONAS = [
-    "county_admin",
-    "org_dept",
-    "township_officer",
-    "village_clerk",
-    "first_secretary",
-    "cadre",
-    "dept_provider",
-    "supervisor",
-    "outsider",
-    "neighbour_clerk",
-]
+ALL_PERSONAS = ALL_USERNAMES
 # Whose area does not contain 十八洞村: everything there answers them 404.
 OUTSIDE = {"outsider", "neighbour_clerk"}
 INSIDE = set(ALL_PERSONAS) - OUTSIDE

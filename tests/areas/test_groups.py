@@ -12,22 +12,11 @@ from fupin.areas.models import Area, Level
 from fupin.core.access import SYSTEM
 from fupin.core.errors import FupinError, NotFound, PermissionDenied
 from fupin.core.models import AuditEntry
-from fupin.core.personas import NEIGHBOUR_VILLAGE, TOWNSHIP, VILLAGE
+from fupin.core.personas import ALL_USERNAMES, NEIGHBOUR_VILLAGE, TOWNSHIP, VILLAGE
 
 ALLOWED = {"county_admin", "township_officer", "village_clerk"}
 OUTSIDE = {"outsider", "neighbour_clerk"}
-EVERYONE = [
-    "county_admin",
-    "org_dept",
-    "township_officer",
-    "village_clerk",
-    "first_secretary",
-    "cadre",
-    "dept_provider",
-    "supervisor",
-    "outsider",
-    "neighbour_clerk",
-]
+EVERYONE = ALL_USERNAMES
 
 
 def _state() -> tuple[int, int]:

@@ -9,21 +9,11 @@ from django.db import connection
 
 from fupin.core.errors import FupinError, ValidationFailed
 from fupin.core.models import AuditEntry
+from fupin.core.personas import ALL_USERNAMES
 from fupin.registry import idnumber
 from fupin.registry.models import Household, HouseholdCondition, IncomeRecord, Member, StatusChange
 
-ALL_PERSONAS = [
-    "county_admin",
-    "org_dept",
-    "township_officer",
-    "village_clerk",
-    "first_secretary",
-    "cadre",
-    "dept_provider",
-    "supervisor",
-    "outsider",
-    "neighbour_clerk",
-]
+ALL_PERSONAS = ALL_USERNAMES
 # Roles holding registry.edit / registry.view_pii whose area contains 十八洞村.
 EDITORS = {"county_admin", "township_officer", "village_clerk"}
 # Whose area does not contain 十八洞村: they must get NotFound, never PermissionDenied.

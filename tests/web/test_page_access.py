@@ -8,22 +8,11 @@ from typing import Any
 import pytest
 
 from fupin.core.models import AuditEntry, Job
-from fupin.core.personas import OTHER_TOWNSHIP_VILLAGE, VILLAGE
+from fupin.core.personas import ALL_USERNAMES, OTHER_TOWNSHIP_VILLAGE, VILLAGE
 from fupin.registry.models import Household, Member
 from tests.conftest import make_household
 
-ALL = [
-    "county_admin",
-    "org_dept",
-    "township_officer",
-    "village_clerk",
-    "first_secretary",
-    "cadre",
-    "dept_provider",
-    "supervisor",
-    "outsider",
-    "neighbour_clerk",
-]
+ALL = ALL_USERNAMES
 VIEWERS = {
     "county_admin",
     "org_dept",

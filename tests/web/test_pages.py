@@ -224,8 +224,9 @@ def test_changing_the_password_needs_the_old_one(personas: dict[str, Any], clien
     assert Client().login(username="village_clerk", password="Another-pass-77")
 
 
-def test_an_english_browser_still_gets_chinese_until_the_user_switches(personas: dict[str, Any],
-                                                                      client_for: Any) -> None:
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(
+    personas: dict[str, Any], client_for: Any
+) -> None:
     client = client_for("village_clerk")
     assert "农户" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
