@@ -152,3 +152,9 @@ FUPIN_LOGIN_LOCK_MINUTES = env_int("FUPIN_LOGIN_LOCK_MINUTES", 15)
 FUPIN_PAGE_SIZE = env_int("FUPIN_PAGE_SIZE", 50)
 
 FUPIN_SITE_NAME = _("Fupin — precision poverty alleviation")
+
+# Whole (not split) CJK font files for PDFs, from the npm package @expo-google-fonts/noto-sans-sc:
+# WeasyPrint embeds wrong glyphs from unicode-range split web fonts.
+FUPIN_PDF_FONT_DIR = NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc"
+# Uploaded spreadsheets, error sheets and exports kept for download.
+FUPIN_FILES_DIR = VAR_DIR / "files"
