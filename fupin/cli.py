@@ -18,6 +18,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "createuser": ("createuser", "create a user: NAME --role ROLE --area CODE [--password PW]"),
     "setpassword": ("setpassword", "set a user's password and unlock the account: NAME [--password PW]"),
     "token": ("token", "print a new API token for a user (send as 'Authorization: Bearer TOKEN')"),
+    "import": ("import_households", "import a household spreadsheet: households FILE --area CODE"),
+    "export": (
+        "export_households",
+        "export the roster: households OUT.xlsx --area CODE [--unmasked] [filters]",
+    ),
+    "template": ("template_households", "write the blank import template: households OUT.xlsx"),
+    "poverty-line": (
+        "poverty_line",
+        "print the poverty lines, or set one: set YEAR AMOUNT --source TEXT (--national | --province CODE)",
+    ),
     "worker": ("worker", "run queued background jobs (imports, exports, screening)"),
     "check": ("check", "check the installation for problems"),
     "shell": ("shell", "open a Python shell with the project loaded"),

@@ -72,8 +72,11 @@ INSTALLED_APPS = [
     "fupin.areas",
     "fupin.accounts",
     "fupin.registry",
+    "fupin.cases",
+    "fupin.assessment",
     "fupin.web",
     "fupin.demo",
+    "fupin.reports",
 ]
 
 MIDDLEWARE = [
@@ -158,3 +161,7 @@ FUPIN_SITE_NAME = _("Fupin — precision poverty alleviation")
 FUPIN_PDF_FONT_DIR = NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc"
 # Uploaded spreadsheets, error sheets and exports kept for download.
 FUPIN_FILES_DIR = VAR_DIR / "files"
+# One import file at most: calamine holds a whole sheet in memory while it is read (about 3 KB
+# per 60-column row), so the limits bound a worker's memory; a county splits a larger roster.
+FUPIN_IMPORT_MAX_ROWS = env_int("FUPIN_IMPORT_MAX_ROWS", 200_000)
+FUPIN_IMPORT_MAX_BYTES = env_int("FUPIN_IMPORT_MAX_BYTES", 64 * 1024 * 1024)

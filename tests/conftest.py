@@ -35,17 +35,13 @@ def _fast_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
         do_load_areas("433124")  # 花垣县, the demo county
         do_load_areas("433122")  # 泸溪县, where the outsider works
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _no_stray_connections_at_the_end(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The live server used by the browser test answers each request in a thread of its own;
-    a connection such a thread left open would stop PostgreSQL from dropping the test database."""
     yield
+    # The live server used by the browser test answers each request in a thread of its own; a
+    # connection such a thread left open would stop PostgreSQL from dropping the test database.
     from django.db import connection
 
     if connection.vendor == "postgresql":

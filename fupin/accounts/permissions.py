@@ -30,22 +30,72 @@ LOAD_AREAS = "areas.load"
 MANAGE_USERS = "accounts.manage"
 VIEW_AUDIT = "core.view_audit"
 VIEW_JOBS = "core.view_jobs"
+# Cases (识别纳入, 退出): each step needs its permission AND an area of the step's level.
+VIEW_CASES = "cases.view"
+ACT_VILLAGE_STEP = "cases.village_step"  # start, verify, review meeting, notices, consent, announce
+REVIEW_TOWNSHIP = "cases.township_review"  # 乡镇审核
+APPROVE_COUNTY = "cases.county_approve"  # 县级审定
+EDIT_AREA_SETTINGS = "areas.edit_settings"  # local values: notice days, quorum, exit steps
+# Exit assessment (贫困村退出 / 贫困县摘帽): reading the figures, and recording populations,
+# sampling results and threshold settings (the county bureau's job).
+VIEW_ASSESSMENT = "assessment.view"
+EDIT_ASSESSMENT = "assessment.edit"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
-        {VIEW_REGISTRY, EDIT_REGISTRY, VIEW_PII, ADD_GROUP, MANAGE_USERS, VIEW_AUDIT, VIEW_JOBS}
+        {
+            VIEW_REGISTRY,
+            EDIT_REGISTRY,
+            VIEW_PII,
+            ADD_GROUP,
+            MANAGE_USERS,
+            VIEW_AUDIT,
+            VIEW_JOBS,
+            VIEW_ASSESSMENT,
+            EDIT_ASSESSMENT,
+        }
     ),
-    Role.ORG_DEPT: frozenset({VIEW_REGISTRY, VIEW_JOBS}),
+    Role.ORG_DEPT: frozenset({VIEW_REGISTRY, VIEW_JOBS, VIEW_ASSESSMENT}),
     Role.TOWNSHIP_OFFICER: frozenset(
-        {VIEW_REGISTRY, EDIT_REGISTRY, VIEW_PII, ADD_GROUP, VIEW_AUDIT, VIEW_JOBS}
+        {VIEW_REGISTRY, EDIT_REGISTRY, VIEW_PII, ADD_GROUP, VIEW_AUDIT, VIEW_JOBS, VIEW_ASSESSMENT}
     ),
-    Role.VILLAGE_CLERK: frozenset({VIEW_REGISTRY, EDIT_REGISTRY, VIEW_PII, ADD_GROUP, VIEW_JOBS}),
-    Role.FIRST_SECRETARY: frozenset({VIEW_REGISTRY, VIEW_JOBS}),
+    Role.VILLAGE_CLERK: frozenset(
+        {VIEW_REGISTRY, EDIT_REGISTRY, VIEW_PII, ADD_GROUP, VIEW_JOBS, VIEW_ASSESSMENT}
+    ),
+    Role.FIRST_SECRETARY: frozenset({VIEW_REGISTRY, VIEW_JOBS, VIEW_ASSESSMENT}),
     Role.CADRE: frozenset({VIEW_REGISTRY}),
     # Departments send data and see nothing of the registry.
     Role.DEPT_PROVIDER: frozenset({VIEW_JOBS}),
-    Role.SUPERVISOR: frozenset({VIEW_REGISTRY, VIEW_AUDIT, VIEW_JOBS}),
+    Role.SUPERVISOR: frozenset({VIEW_REGISTRY, VIEW_AUDIT, VIEW_JOBS, VIEW_ASSESSMENT}),
 }
+
+# Excel (花名册): importing writes the registry in bulk; an unmasked export carries full ID
+# numbers, so both go only to the editors, who already see personal data (VIEW_PII).
+IMPORT_REGISTRY = "registry.import"
+EXPORT_UNMASKED = "registry.export_unmasked"
+for _role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICER, Role.VILLAGE_CLERK):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {IMPORT_REGISTRY, EXPORT_UNMASKED}
+
+# Cases: everyone who reads the registry reads its cases; each step is acted on by the level
+# the procedure names (domain.md §1.4, §4): 村两委 and 驻村工作队 for the village steps, the
+# township office reviews, the county bureau approves and sets the local values cases use.
+CASE_GRANTS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset({VIEW_CASES, APPROVE_COUNTY, EDIT_AREA_SETTINGS}),
+    Role.ORG_DEPT: frozenset({VIEW_CASES}),
+    Role.TOWNSHIP_OFFICER: frozenset({VIEW_CASES, REVIEW_TOWNSHIP}),
+    Role.VILLAGE_CLERK: frozenset({VIEW_CASES, ACT_VILLAGE_STEP}),
+    Role.FIRST_SECRETARY: frozenset({VIEW_CASES, ACT_VILLAGE_STEP}),
+    Role.CADRE: frozenset({VIEW_CASES}),
+    Role.SUPERVISOR: frozenset({VIEW_CASES}),
+}
+for _role, _granted in CASE_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
+
+# Provincial poverty lines (扶贫标准, domain.md §2): the county bureau enters its province's line
+# as published, since no province office works in the system; everyone who reads the registry
+# reads the lines. The national line is set only at the command line.
+EDIT_POVERTY_LINES = "registry.edit_poverty_lines"
+ROLE_PERMISSIONS[Role.COUNTY_ADMIN] = ROLE_PERMISSIONS[Role.COUNTY_ADMIN] | {EDIT_POVERTY_LINES}
 
 # The area levels a role may be bound to (1 province … 6 group).
 ROLE_LEVELS: dict[str, frozenset[int]] = {

@@ -58,3 +58,6 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 from fupin.api import registry_api  # noqa: E402  routers register themselves on import
 
 api.add_router("/", registry_api.router)
+from fupin.api import cases_api  # noqa: E402
+
+api.add_router("/", cases_api.router)

@@ -84,3 +84,24 @@ class Area(models.Model):
         codes = [full_code(self.code[:n]) for lvl, n in PREFIX_LENGTH.items() if lvl < self.level]
         found = {a.code: a for a in Area.objects.filter(code__in=codes)}
         return [found[c] for c in codes if c in found]
+
+
+class AreaSetting(models.Model):
+    """A local value (domain.md's LOCAL rules) set for an area; it applies to every area below,
+    unless one nearer sets its own. Keys and their defaults are declared by the app that reads
+    them, so an unknown key is never guessed at."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="settings", verbose_name=_("area"))
+    key = models.CharField(_("setting"), max_length=60)
+    value = models.JSONField(_("value"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.CharField(_("updated by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["area_id", "key"]
+        verbose_name = _("area setting")
+        verbose_name_plural = _("area settings")
+        constraints = [models.UniqueConstraint(fields=["area", "key"], name="one_setting_per_area_key")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.key}={self.value}"

@@ -30,3 +30,8 @@ class RegistryError(ErrorCode):
     TOO_LONG = gettext_noop("At most {max} characters.")
     LEFT_ON_INVALID = gettext_noop("The leaving date cannot be in the future or before the member was born.")
     TOO_LARGE = gettext_noop("Enter a number no larger than {maximum}.")
+    # Poverty lines (扶贫标准)
+    LINE_NOT_POSITIVE = gettext_noop("A poverty line is an amount above zero.")
+    SOURCE_REQUIRED = gettext_noop("Enter the source: the document, or its number, that the line comes from.")
+    LINE_SCOPE = gettext_noop("Choose either the national line or one province, by its code.")
+    NOT_A_PROVINCE = gettext_noop("{value} is not the code of a province.")

@@ -8,6 +8,7 @@ Rows are written only by ``registry.actions``.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -248,3 +249,58 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}: {self.from_status} → {self.to_status}"
+
+
+class PovertyLine(models.Model):
+    """The poverty line (扶贫标准) by income year: national rows and provincial ones (domain.md §2).
+
+    Data, never a constant: seeded by a migration, corrected by administrators. Documents label
+    a line by the year the income was earned or by the year identification happens, so both
+    are kept; rules always look a line up by ``income_year``.
+    """
+
+    NATIONAL = "national"
+
+    income_year = models.PositiveSmallIntegerField(_("income year"))
+    scope = models.CharField(
+        _("scope"), max_length=12, help_text=_("'national', or the 12-digit code of a province.")
+    )
+    nominal_line = models.DecimalField(_("line (yuan per person per year)"), max_digits=8, decimal_places=2)
+    work_year = models.PositiveSmallIntegerField(_("work year"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["scope", "-income_year"]
+        verbose_name = _("poverty line")
+        verbose_name_plural = _("poverty lines")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "income_year"], name="one_line_per_scope_year"),
+            models.CheckConstraint(condition=Q(nominal_line__gt=0), name="poverty_line_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.income_year}: {self.nominal_line}"
+
+    @property
+    def is_national(self) -> bool:
+        return self.scope == self.NATIONAL
+
+
+def poverty_line_for(area: Any, income_year: int) -> PovertyLine | None:
+    """The line that applies to income earned in ``income_year`` in the area ``area_code``.
+
+    The province's own line for that year wins; else the national line for that year; else
+    the latest national line before it (a year with no published line keeps the last one).
+    The row itself is returned so a rule can show which line it used. ``area`` is an Area or
+    an area code.
+    """
+    code: str = getattr(area, "code", area)
+    province = code[:2].ljust(12, "0")
+    own = PovertyLine.objects.filter(scope=province, income_year=income_year).first()
+    if own is not None:
+        return own
+    return (
+        PovertyLine.objects.filter(scope=PovertyLine.NATIONAL, income_year__lte=income_year)
+        .order_by("-income_year")
+        .first()
+    )

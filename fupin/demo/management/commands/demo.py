@@ -17,6 +17,7 @@ from fupin.areas.actions import do_load_areas
 from fupin.areas.models import Area
 from fupin.core.personas import OUTSIDERS, PERSONAS, Persona
 from fupin.demo.actions import MAX_HOUSEHOLDS, DemoError, current_demo, do_build_demo
+from fupin.demo.cases import build_demo_cases
 from fupin.demo.population import DEFAULT_HOUSEHOLDS
 
 # One documented password for every demo login: the demo holds no real person's data.
@@ -88,6 +89,9 @@ class Command(BaseCommand):
                 f"{counts['incomes']} income records, {counts['conditions']} condition checks, "
                 f"{counts['status_changes']} status changes in {seconds:.1f} s"
             )
+        # After the population: cases in every state (skipped when the county has some already).
+        if made := build_demo_cases():
+            self.stdout.write(f"built {made} demo cases")
         self._print_logins(created, opts["port"])
         if not opts["no_serve"]:
             call_command("serve", port=opts["port"])

@@ -1,0 +1,192 @@
+"""Reads for the exit assessment, always through the reader's area: the figures a village or
+county page shows, built from the household file and the recorded populations and samples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from fupin.accounts.permissions import VIEW_ASSESSMENT
+from fupin.areas.models import PREFIX_LENGTH, Area, full_code
+from fupin.areas.queries import access_area_by_code
+from fupin.assessment import rules
+from fupin.assessment.models import AreaPopulation, AssessmentSetting, CountySampling, DenominatorKind
+from fupin.core.access import require
+from fupin.core.errors import NotFound
+from fupin.registry.choices import HouseholdStatus
+from fupin.registry.models import Household, Member
+from fupin.registry.queries import households_within
+
+
+def access_assessment_area(user: Any, code: str, level: int) -> Area:
+    """The village or county the page is about: outside the user's area, missing, or of another
+    level all answer NotFound alike; a role without the assessment answers PermissionDenied."""
+    area = access_area_by_code(user, code)
+    if area.level != level:
+        raise NotFound()
+    require(user, VIEW_ASSESSMENT, area_code=area.code)
+    return area
+
+
+def thresholds_for(area: Area) -> rules.Thresholds:
+    """Each value from the nearest area (itself, then upwards) that set it, else rules' default."""
+    codes = [full_code(area.code[:n]) for lvl, n in PREFIX_LENGTH.items() if lvl < area.level]
+    codes.append(area.code)
+    settings = {
+        s.area_id: s for s in AssessmentSetting.objects.select_related("area").filter(area_id__in=codes)
+    }
+    chain = [settings[c] for c in reversed(codes) if c in settings]  # nearest first
+    values: dict[str, Any] = {
+        "incidence_max": rules.default_incidence_max(area.code),
+        "wrong_exit_max": rules.WRONG_EXIT_MAX,
+        "missed_poor_max": rules.MISSED_POOR_MAX,
+        "approval_min": rules.APPROVAL_MIN,
+        "denominator_kind": DenominatorKind.AGRICULTURAL_REGISTERED.value,
+    }
+    sources: dict[str, str] = {}
+    for name in values:
+        for setting in chain:
+            value = getattr(setting, name)
+            if value not in (None, ""):
+                values[name] = value
+                sources[name] = setting.area.name
+                break
+    return rules.Thresholds(**values, sources=sources)
+
+
+def own_setting(area: Area) -> AssessmentSetting | None:
+    return AssessmentSetting.objects.filter(area=area).first()
+
+
+def remaining_poor(user: Any, area: Area) -> QuerySet[Household]:
+    """Registered-poor households not yet exited inside ``area``, with their current size."""
+    return (
+        households_within(user, area)
+        .filter(status=HouseholdStatus.POOR)
+        .select_related("area")
+        .annotate(size=Count("members", filter=Q(members__left_on=None)))
+        .order_by("area_id", "number")
+    )
+
+
+def poor_people(user: Any, area: Area) -> int:
+    """People in registered-poor households: their current members (left_on empty)."""
+    households = households_within(user, area).filter(status=HouseholdStatus.POOR)
+    return Member.objects.filter(household__in=households, left_on=None).count()
+
+
+def registry_people(user: Any, area: Area) -> int:
+    """Everyone currently in the household file inside ``area``, whatever the status."""
+    households = households_within(user, area)
+    return Member.objects.filter(household__in=households, left_on=None).count()
+
+
+@dataclass
+class Report:
+    area: Area
+    year: int
+    thresholds: rules.Thresholds
+    population: AreaPopulation | None
+    denominator: int | None
+    poor_households: int
+    poor_people: int
+    gates: list[rules.Gate]
+    outcome: rules.Outcome
+    latest_population_year: int | None = None
+    sampling: CountySampling | None = None
+    # Village only, and only without an entered figure: people in the household file, labelled
+    # as a fallback; it never decides the outcome.
+    fallback_people: int | None = None
+    comprehensive: Decimal | None = None
+
+    @property
+    def incidence(self) -> rules.Gate:
+        return self.gates[0]
+
+    @property
+    def denominator_label(self) -> str:
+        return str(DenominatorKind(self.thresholds.denominator_kind).label)
+
+    @property
+    def fallback_rate_shown(self) -> str:
+        if self.fallback_people is None:
+            return "—"
+        return rules.shown(rules.percent(self.poor_people, self.fallback_people))
+
+    @property
+    def comprehensive_shown(self) -> str:
+        return rules.shown(self.comprehensive)
+
+
+def _population(area: Area, year: int, kind: str) -> tuple[AreaPopulation | None, int | None, int | None]:
+    """That year's row and its figure of the chosen kind; else the latest year that has one,
+    named on the page but never used."""
+    row = AreaPopulation.objects.filter(area=area, year=year).first()
+    figure = row.figure(kind) if row else None
+    latest = None
+    if figure is None:
+        column = "rural_resident" if kind == DenominatorKind.RURAL_RESIDENT else "agricultural_registered"
+        latest = (
+            AreaPopulation.objects.filter(area=area, **{f"{column}__isnull": False})
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .first()
+        )
+    return row, figure, latest
+
+
+def village_report(user: Any, village: Area, year: int) -> Report:
+    limits = thresholds_for(village)
+    row, denominator, latest = _population(village, year, limits.denominator_kind)
+    poor = poor_people(user, village)
+    gate = rules.incidence_gate(poor, denominator, limits.incidence_max)
+    return Report(
+        area=village,
+        year=year,
+        thresholds=limits,
+        population=row,
+        denominator=denominator,
+        poor_households=households_within(user, village).filter(status=HouseholdStatus.POOR).count(),
+        poor_people=poor,
+        gates=[gate],
+        outcome=rules.overall([gate]),
+        latest_population_year=latest,
+        fallback_people=registry_people(user, village) if denominator is None else None,
+    )
+
+
+def county_report(user: Any, county: Area, year: int) -> Report:
+    limits = thresholds_for(county)
+    row, denominator, latest = _population(county, year, limits.denominator_kind)
+    poor = poor_people(user, county)
+    sampling = CountySampling.objects.filter(area=county, year=year).first()
+    sample = (
+        rules.Sampling(
+            sampled_exited=sampling.sampled_exited,
+            wrongly_exited=sampling.wrongly_exited,
+            sampled_unregistered=sampling.sampled_unregistered,
+            missed_poor=sampling.missed_poor,
+            surveyed_households=sampling.surveyed_households,
+            approving_households=sampling.approving_households,
+        )
+        if sampling
+        else None
+    )
+    gates = rules.county_gates(poor, denominator, sample, limits)
+    return Report(
+        area=county,
+        year=year,
+        thresholds=limits,
+        population=row,
+        denominator=denominator,
+        poor_households=households_within(user, county).filter(status=HouseholdStatus.POOR).count(),
+        poor_people=poor,
+        gates=gates,
+        outcome=rules.overall(gates),
+        latest_population_year=latest,
+        sampling=sampling,
+        comprehensive=rules.comprehensive_incidence(poor, denominator, sample),
+    )

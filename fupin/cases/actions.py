@@ -1,0 +1,592 @@
+"""Every write to a case. Each action checks the role AND the level of the actor's area for the
+step, runs in one transaction, moves the case with a conditional update on the step it was at
+(of two concurrent acts exactly one succeeds, the other gets Conflict), appends the timeline
+and writes the audit entry. Household status changes only here, through registry's action.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fupin.accounts.models import User
+from fupin.accounts.permissions import ACT_VILLAGE_STEP, APPROVE_COUNTY, REVIEW_TOWNSHIP, VIEW_CASES
+from fupin.cases import rules
+from fupin.cases.area_settings import fraction, setting_for
+from fupin.cases.errors import CaseError
+from fupin.cases.models import (
+    Attachment,
+    Case,
+    CaseStep,
+    Decision,
+    Kind,
+    Notice,
+    Objection,
+    Origin,
+    ReviewMeeting,
+    RuleCheck,
+    Status,
+    Step,
+    Verification,
+)
+from fupin.cases.workflow import NOTICE_ROUND, REVIEW_STEPS, STEP_ACTORS, at_level, decides, next_step
+from fupin.core import audit
+from fupin.core.access import covers, require
+from fupin.core.errors import Conflict, FupinError, NotFound, PermissionDenied, ValidationFailed
+from fupin.registry import actions as registry
+from fupin.registry.choices import HouseholdStatus
+from fupin.registry.errors import RegistryError
+from fupin.registry.models import Household
+
+MAX_FILE_MB = 10
+NOTICE_LEAD_DAYS = 30
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _text(value: Any, limit: int, field: str, *, required: bool = False) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise FupinError(CaseError.REASON_REQUIRED, field=field)
+    if len(text) > limit:
+        raise FupinError(RegistryError.TOO_LONG, field=field, max=limit)
+    return text
+
+
+def _past_date(value: Any, field: str) -> dt.date:
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value or "").strip())
+        except ValueError:
+            raise FupinError(RegistryError.BAD_DATE, field=field) from None
+    if day > timezone.localdate():
+        raise FupinError(CaseError.DATE_IN_FUTURE, field=field)
+    return day
+
+
+def _count(value: Any, field: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise FupinError(RegistryError.BAD_NUMBER, field=field) from None
+    if number < 0 or number > 10000:
+        raise FupinError(RegistryError.BAD_NUMBER, field=field)
+    return number
+
+
+def require_step(case: Case, step: str, actor: Any) -> None:
+    """The actor may act at ``step`` of this case (role, level, area); the case is there."""
+    perm, level = STEP_ACTORS[step]
+    require(actor, perm, area_code=case.area_code)
+    if not at_level(actor, level):
+        # A role bound to the wrong level (e.g. a clerk account on a township) acts nowhere.
+        raise PermissionDenied()
+    if case.status != Status.OPEN:
+        raise FupinError(CaseError.CASE_CLOSED)
+    if case.step != step:
+        raise FupinError(CaseError.WRONG_STEP)
+
+
+def _require_current(case: Case, actor: Any) -> str:
+    """The actor may act at the case's current step; returns that step. Who is asking is
+    checked before anything about the case is said."""
+    if case.status != Status.OPEN or case.step not in STEP_ACTORS:
+        require(actor, VIEW_CASES, area_code=case.area_code)
+        raise FupinError(CaseError.CASE_CLOSED)
+    require_step(case, case.step, actor)
+    return case.step
+
+
+def _claim(case: Case, at: str, **changes: Any) -> None:
+    """Move the case off step ``at``, only if it is still open there: the one conditional update
+    that makes a second, concurrent act on the same step fail with Conflict."""
+    now = timezone.now()
+    rows = Case.objects.filter(pk=case.pk, status=Status.OPEN, step=at).update(step_since=now, **changes)
+    if rows != 1:
+        raise Conflict()
+
+
+def _log(case: Case, step: str, decision: str, actor: Any, remarks: str = "") -> CaseStep:
+    return CaseStep.objects.create(
+        case=case,
+        step=step,
+        decision=decision,
+        actor=actor if isinstance(actor, User) else None,
+        actor_name=getattr(actor, "username", "") or str(actor),
+        remarks=remarks,
+    )
+
+
+def _audit(actor: Any, action: str, case: Case, before: dict[str, Any] | None, **after: Any) -> None:
+    audit.record(
+        actor, f"cases.{action}", obj=case, area_code=case.area_code, before=before, after=after or None
+    )
+
+
+def _user(actor: Any) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+def _with_status_authority(actor: Any) -> Any:
+    """The actor, allowed for this one call to change a household's status.
+
+    No role holds ``registry.change_status``: a status changes only because a case reached
+    its deciding step, so the case action lends that authority to the user who took the step.
+    A copy of the user is used, so the entries written still name the real person.
+    """
+    if not isinstance(actor, User):
+        return actor  # the command-line operator already may
+    delegate = copy.copy(actor)
+
+    def can(perm: str) -> bool:
+        return perm == registry.CHANGE_STATUS or actor.can(perm)
+
+    delegate.can = can  # type: ignore[method-assign]
+    return delegate
+
+
+def _reload(case: Case) -> Case:
+    return Case.objects.select_related("household", "household__area").get(pk=case.pk)
+
+
+def _check_rules(case: Case, step: str) -> None:
+    """Record each rule's result with its evidence; refuse while one fails without override."""
+    if not decides(case, step):
+        return
+    results = rules.evaluate(case)
+    for result in results:
+        RuleCheck.objects.update_or_create(
+            case=case, rule=result.code, defaults={"passed": result.passed, "evidence": result.evidence}
+        )
+    blocking = [str(r.label) for r in results if r.blocking]
+    if blocking:
+        raise FupinError(CaseError.RULES_FAILED, rules="；".join(blocking))
+
+
+# --- opening a case ------------------------------------------------------------------------
+
+
+def _open(household: Household, kind: str, *, origin: str, reason: str, year: int | None, actor: Any) -> Case:
+    require(actor, ACT_VILLAGE_STEP, area_code=household.area_id)
+    if not at_level(actor, 5):
+        raise PermissionDenied()
+    reason = _text(reason, 300, "reason", required=True)
+    needed = HouseholdStatus.NONE if kind == Kind.IDENTIFICATION else HouseholdStatus.POOR
+    if household.status != needed:
+        code = CaseError.IDENTIFY_NEEDS_ORDINARY if kind == Kind.IDENTIFICATION else CaseError.EXIT_NEEDS_POOR
+        raise FupinError(code, field="household")
+    first = Step.VERIFICATION if kind == Kind.IDENTIFICATION else Step.REVIEW
+    case = Case(
+        kind=kind,
+        household=household,
+        area_code=household.area_id,
+        origin=origin,
+        step=first,
+        year=year or timezone.localdate().year,
+        reason=reason,
+        needs_township_review=kind == Kind.IDENTIFICATION
+        or bool(setting_for(household.area_id, "exit_requires_township_review")),
+        needs_county_approval=kind == Kind.IDENTIFICATION
+        or bool(setting_for(household.area_id, "exit_requires_county_approval")),
+        opened_by=_user(actor),
+        step_since=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            case.save(force_insert=True)
+            _log(case, first, Decision.STARTED, actor, reason)
+            _audit(actor, f"open_{kind}", case, None, **audit.snapshot(case) or {})
+    except IntegrityError:
+        # The partial unique index: another case for this household is open.
+        raise FupinError(CaseError.OPEN_CASE_EXISTS, field="household") from None
+    return _reload(case)
+
+
+def do_open_identification(
+    household: Household, *, origin: str, reason: str, actor: Any, year: int | None = None
+) -> Case:
+    """农户申请 or 村委会提名: start identifying a household as poor."""
+    if origin not in Origin.values:
+        raise FupinError(CaseError.BAD_ORIGIN, field="origin")
+    return _open(household, Kind.IDENTIFICATION, origin=origin, reason=reason, year=year, actor=actor)
+
+
+def do_open_exit(household: Household, *, reason: str, actor: Any, year: int | None = None) -> Case:
+    """村两委 propose a registered household for exit (贫困户退出)."""
+    return _open(household, Kind.EXIT, origin="", reason=reason, year=year, actor=actor)
+
+
+# --- village steps -------------------------------------------------------------------------
+
+
+def do_record_verification(
+    case: Case,
+    *,
+    actor: Any,
+    public_funds_member: bool = False,
+    non_productive_vehicle: bool = False,
+    commercial_housing: bool = False,
+    runs_business: bool = False,
+    policies_effective: bool = True,
+    remarks: str = "",
+) -> Case:
+    """入户核实: the village clerk or first secretary records what the home visit found."""
+    require_step(case, Step.VERIFICATION, actor)
+    remarks = _text(remarks, 500, "remarks")
+    with transaction.atomic():
+        _claim(case, Step.VERIFICATION, step=next_step(case, Step.VERIFICATION))
+        found = Verification.objects.create(
+            case=case,
+            verified_by=_user(actor),
+            public_funds_member=bool(public_funds_member),
+            non_productive_vehicle=bool(non_productive_vehicle),
+            commercial_housing=bool(commercial_housing),
+            runs_business=bool(runs_business),
+            policies_effective=bool(policies_effective),
+            remarks=remarks,
+        )
+        _log(case, Step.VERIFICATION, Decision.DONE, actor, remarks)
+        _audit(actor, "record_verification", case, {"step": case.step}, **audit.snapshot(found) or {})
+    return _reload(case)
+
+
+def do_record_review_meeting(
+    case: Case,
+    *,
+    held_on: Any,
+    representatives_total: Any,
+    representatives_present: Any,
+    votes_for: Any,
+    votes_against: Any,
+    votes_abstain: Any,
+    actor: Any,
+    remarks: str = "",
+) -> Case:
+    """民主评议: attendance and votes. Without quorum the meeting cannot decide (nothing is
+    recorded); a meeting that votes the case down ends it, with the vote as the reason."""
+    require_step(case, Step.REVIEW, actor)
+    errors: list[FupinError] = []
+    values: dict[str, Any] = {}
+    for name, raw in (
+        ("representatives_total", representatives_total),
+        ("representatives_present", representatives_present),
+        ("votes_for", votes_for),
+        ("votes_against", votes_against),
+        ("votes_abstain", votes_abstain),
+    ):
+        try:
+            values[name] = _count(raw, name)
+        except FupinError as exc:
+            errors.append(exc)
+    try:
+        day = _past_date(held_on, "held_on")
+        remarks = _text(remarks, 500, "remarks")
+    except FupinError as exc:
+        errors.append(exc)
+    if errors:
+        raise ValidationFailed(errors)
+    total, present = values["representatives_total"], values["representatives_present"]
+    if total < 1 or present > total:
+        raise ValidationFailed([FupinError(CaseError.PRESENT_INVALID, field="representatives_present")])
+    if values["votes_for"] + values["votes_against"] + values["votes_abstain"] > present:
+        raise ValidationFailed([FupinError(CaseError.VOTES_INVALID, field="votes_for")])
+    quorum = str(setting_for(case.area_code, "quorum"))
+    if Fraction(present, total) < fraction(quorum):
+        raise ValidationFailed(
+            [FupinError(CaseError.QUORUM_NOT_MET, field="representatives_present", quorum=quorum)]
+        )
+    passed = Fraction(values["votes_for"], present) > fraction(str(setting_for(case.area_code, "majority")))
+    with transaction.atomic():
+        if passed:
+            _claim(case, Step.REVIEW, step=next_step(case, Step.REVIEW))
+        else:
+            reason = CaseError.REVIEW_NOT_PASSED.message(votes_for=values["votes_for"], present=present)
+            _claim(
+                case, Step.REVIEW, status=Status.REJECTED, rejection_reason=reason, closed_at=timezone.now()
+            )
+        meeting = ReviewMeeting.objects.create(
+            case=case, held_on=day, quorum=quorum, passed=passed, recorded_by=_user(actor), **values
+        )
+        _log(case, Step.REVIEW, Decision.APPROVED if passed else Decision.REJECTED, actor, remarks)
+        _audit(actor, "record_review_meeting", case, {"step": case.step}, **audit.snapshot(meeting) or {})
+    return _reload(case)
+
+
+def do_record_consent(
+    case: Case, *, consent_name: str, consent_on: Any, actor: Any, remarks: str = ""
+) -> Case:
+    """拟退出贫困户认可: the village records which household member agreed to exit, and when."""
+    require_step(case, Step.CONSENT, actor)
+    name = _text(consent_name, 50, "consent_name")
+    if not name or not consent_on:
+        raise ValidationFailed([FupinError(CaseError.CONSENT_REQUIRED, field="consent_name")])
+    day = _past_date(consent_on, "consent_on")
+    remarks = _text(remarks, 500, "remarks")
+    with transaction.atomic():
+        _claim(case, Step.CONSENT, step=next_step(case, Step.CONSENT), consent_name=name, consent_on=day)
+        _log(case, Step.CONSENT, Decision.DONE, actor, remarks or name)
+        _audit(actor, "record_consent", case, None, consent_name=name, consent_on=day)
+    return _reload(case)
+
+
+def _notice_step(case: Case, actor: Any) -> str:
+    step = _require_current(case, actor)
+    if step not in NOTICE_ROUND:
+        raise FupinError(CaseError.WRONG_STEP)
+    return step
+
+
+def current_notice(case: Case) -> Notice | None:
+    if case.step not in NOTICE_ROUND:
+        return None
+    return Notice.objects.filter(case=case, round=NOTICE_ROUND[case.step]).first()
+
+
+def do_post_notice(case: Case, *, starts_on: Any, actor: Any) -> Notice:
+    """公示: post the notice; it may close ``notice_days`` (the area's setting) later."""
+    step = _notice_step(case, actor)
+    day = starts_on if isinstance(starts_on, dt.date) else None
+    if day is None:
+        try:
+            day = dt.date.fromisoformat(str(starts_on or "").strip())
+        except ValueError:
+            raise FupinError(RegistryError.BAD_DATE, field="starts_on") from None
+    # Never earlier than the case reached this step: a backdated notice would shorten the
+    # period villagers really had to object.
+    earliest = timezone.localdate(case.step_since)
+    if not earliest <= day <= timezone.localdate() + dt.timedelta(days=NOTICE_LEAD_DAYS):
+        raise FupinError(CaseError.NOTICE_START_INVALID, field="starts_on")
+    days = int(setting_for(case.area_code, "notice_days"))
+    try:
+        with transaction.atomic():
+            # Lock the case at this step so posting cannot race a move off it.
+            if (
+                not Case.objects.select_for_update()
+                .filter(pk=case.pk, status=Status.OPEN, step=step)
+                .exists()
+            ):
+                raise Conflict()
+            notice = Notice.objects.create(
+                case=case,
+                round=NOTICE_ROUND[step],
+                starts_on=day,
+                ends_on=day + dt.timedelta(days=days),
+                posted_by=_user(actor),
+            )
+            _log(case, step, Decision.POSTED, actor, f"{day.isoformat()} – {notice.ends_on.isoformat()}")
+            _audit(actor, "post_notice", case, None, **audit.snapshot(notice) or {})
+    except IntegrityError:
+        raise FupinError(CaseError.NOTICE_ALREADY_POSTED) from None
+    return notice
+
+
+def do_record_objection(case: Case, *, raised_by: str, content: str, actor: Any) -> Objection:
+    """异议: a villager objects while the notice is up; the village records it as said."""
+    step = _notice_step(case, actor)
+    raised_by = _text(raised_by, 50, "raised_by", required=True)
+    content = _text(content, 1000, "content", required=True)
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().filter(case=case, round=NOTICE_ROUND[step]).first()
+        if notice is None or notice.closed_at is not None:
+            raise FupinError(CaseError.NOTICE_NOT_POSTED)
+        objection = Objection.objects.create(
+            notice=notice, raised_by=raised_by, content=content, recorded_by=_user(actor)
+        )
+        _log(case, step, Decision.OBJECTION, actor, f"{raised_by}: {content}")
+        _audit(actor, "record_objection", case, None, **audit.snapshot(objection) or {})
+    return objection
+
+
+def do_answer_objection(objection: Objection, *, answer: str, actor: Any) -> Objection:
+    """The village answers an objection (after checking it); only then may the notice close."""
+    case = objection.notice.case
+    step = _notice_step(case, actor)
+    answer = _text(answer, 1000, "answer", required=True)
+    with transaction.atomic():
+        rows = Objection.objects.filter(pk=objection.pk, answered_at=None).update(
+            answer=answer, answered_by=_user(actor), answered_at=timezone.now()
+        )
+        if rows != 1:
+            raise FupinError(CaseError.ALREADY_ANSWERED)
+        objection.refresh_from_db()
+        _log(case, step, Decision.ANSWERED, actor, answer)
+        _audit(actor, "answer_objection", case, None, **audit.snapshot(objection) or {})
+    return objection
+
+
+def do_close_notice(case: Case, *, actor: Any, remarks: str = "") -> Case:
+    """End the notice: not before its last day has passed, and with every objection answered."""
+    step = _notice_step(case, actor)
+    remarks = _text(remarks, 500, "remarks")
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().filter(case=case, round=NOTICE_ROUND[step]).first()
+        if notice is None:
+            raise FupinError(CaseError.NOTICE_NOT_POSTED)
+        if timezone.localdate() < notice.ends_on:
+            raise FupinError(CaseError.NOTICE_NOT_OVER, ends_on=notice.ends_on.isoformat())
+        open_count = notice.objections.filter(answered_at=None).count()
+        if open_count:
+            raise FupinError(CaseError.OBJECTIONS_OPEN, count=open_count)
+        _claim(case, step, step=next_step(case, step))
+        Notice.objects.filter(pk=notice.pk).update(closed_at=timezone.now())
+        _log(case, step, Decision.CLOSED, actor, remarks)
+        _audit(actor, "close_notice", case, {"step": step}, notice=notice.pk, step=next_step(case, step))
+    return _reload(case)
+
+
+# --- reviews -------------------------------------------------------------------------------
+
+
+def do_override_rule(case: Case, *, rule: str, reason: str, actor: Any) -> RuleCheck:
+    """A reviewer overrules a failing rule; the written reason is kept and shown with it."""
+    step = _require_current(case, actor)
+    if not decides(case, step):
+        raise FupinError(CaseError.NOT_REVIEW_STEP)
+    if rule not in rules.rules_of(case):
+        raise FupinError(CaseError.UNKNOWN_RULE, field="rule")
+    reason = _text(reason, 500, "reason", required=True)
+    result = next(r for r in rules.evaluate(case) if r.code == rule)
+    if result.passed:
+        raise FupinError(CaseError.RULE_PASSED, field="rule")
+    with transaction.atomic():
+        if (
+            not Case.objects.select_for_update()
+            .filter(pk=case.pk, status=Status.OPEN, step=case.step)
+            .exists()
+        ):
+            raise Conflict()
+        check, _created = RuleCheck.objects.update_or_create(
+            case=case,
+            rule=rule,
+            defaults={
+                "passed": False,
+                "evidence": result.evidence,
+                "overridden_by": _user(actor),
+                "override_reason": reason,
+                "overridden_at": timezone.now(),
+            },
+        )
+        _log(case, case.step, Decision.OVERRIDDEN, actor, f"{rules.LABELS[rule]}: {reason}")
+        _audit(actor, "override_rule", case, None, rule=rule, reason=reason, evidence=result.evidence)
+    return check
+
+
+def do_approve_case(case: Case, *, actor: Any, remarks: str = "") -> Case:
+    """乡镇审核 or 县级审定 passes the case on. County approval of an identification registers
+    the household as poor (建档立卡) with the case's reason."""
+    step = _require_current(case, actor)
+    if step not in REVIEW_STEPS:
+        raise FupinError(CaseError.WRONG_STEP)
+    remarks = _text(remarks, 500, "remarks")
+    with transaction.atomic():
+        _claim(case, step, step=next_step(case, step))
+        _check_rules(case, step)
+        if case.kind == Kind.IDENTIFICATION and step == Step.COUNTY_APPROVAL:
+            registry.do_change_status(
+                Household.objects.get(pk=case.household_id),
+                HouseholdStatus.POOR,
+                year=case.year,
+                reason=case.reason,
+                actor=_with_status_authority(actor),
+            )
+        _log(case, step, Decision.APPROVED, actor, remarks)
+        _audit(actor, "approve", case, {"step": step}, step=next_step(case, step))
+    return _reload(case)
+
+
+def do_announce_case(case: Case, *, announced_on: Any, actor: Any, remarks: str = "") -> Case:
+    """公告: the village announces the result and the case is done. An exit takes effect here
+    (公告退出, then 销号): the household becomes exited."""
+    require_step(case, Step.ANNOUNCEMENT, actor)
+    day = _past_date(announced_on, "announced_on")
+    remarks = _text(remarks, 500, "remarks")
+    with transaction.atomic():
+        _claim(
+            case,
+            Step.ANNOUNCEMENT,
+            step=Step.DONE,
+            status=Status.COMPLETED,
+            announced_on=day,
+            closed_at=timezone.now(),
+        )
+        _check_rules(case, Step.ANNOUNCEMENT)
+        if case.kind == Kind.EXIT:
+            registry.do_change_status(
+                Household.objects.get(pk=case.household_id),
+                HouseholdStatus.EXITED,
+                year=case.year,
+                reason=case.reason,
+                actor=_with_status_authority(actor),
+            )
+        _log(case, Step.ANNOUNCEMENT, Decision.DONE, actor, remarks)
+        _audit(
+            actor, "announce", case, {"step": Step.ANNOUNCEMENT}, announced_on=day, status=Status.COMPLETED
+        )
+    return _reload(case)
+
+
+def do_reject_case(case: Case, *, reason: str, actor: Any) -> Case:
+    """End the case at its current step with a written reason; the household is unchanged."""
+    step = _require_current(case, actor)
+    reason = _text(reason, 300, "reason", required=True)
+    with transaction.atomic():
+        _claim(case, step, status=Status.REJECTED, rejection_reason=reason, closed_at=timezone.now())
+        _log(case, step, Decision.REJECTED, actor, reason)
+        _audit(
+            actor,
+            "reject",
+            case,
+            {"status": Status.OPEN, "step": step},
+            status=Status.REJECTED,
+            reason=reason,
+        )
+    return _reload(case)
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+def may_attach(actor: Any, case: Case) -> bool:
+    return (
+        bool(getattr(actor, "is_authenticated", False))
+        and covers(actor, case.area_code)
+        and any(actor.can(p) for p in (ACT_VILLAGE_STEP, REVIEW_TOWNSHIP, APPROVE_COUNTY))
+    )
+
+
+def do_add_attachment(case: Case, upload: UploadedFile | None, *, actor: Any) -> Attachment:
+    """A scan of the meeting minutes, the posted notice, the signed consent…: anyone who acts
+    on cases in the area may add one while the case is open."""
+    require(actor, VIEW_CASES, area_code=case.area_code)
+    if not may_attach(actor, case):
+        raise PermissionDenied()
+    if case.status != Status.OPEN:
+        raise FupinError(CaseError.CASE_CLOSED)
+    if upload is None or not upload.name:
+        raise FupinError(CaseError.FILE_REQUIRED, field="file")
+    if (upload.size or 0) > MAX_FILE_MB * 1024 * 1024:
+        raise FupinError(CaseError.FILE_TOO_LARGE, field="file", mb=MAX_FILE_MB)
+    name = _text(upload.name.replace("\\", "/").rsplit("/", 1)[-1], 200, "file")
+    with transaction.atomic():
+        attachment = Attachment(case=case, step=case.step, name=name, uploaded_by=_user(actor))
+        attachment.file.save(f"case{case.pk}-{name}", upload, save=False)
+        attachment.save()
+        _log(case, case.step, Decision.ATTACHED, actor, name)
+        _audit(actor, "add_attachment", case, None, name=name, file=attachment.file.name)
+    return attachment
+
+
+def access_objection(case: Case, objection_id: Any) -> Objection:
+    try:
+        return Objection.objects.select_related("notice__case").get(pk=int(objection_id), notice__case=case)
+    except (TypeError, ValueError, Objection.DoesNotExist):
+        raise NotFound() from None

@@ -1,0 +1,143 @@
+"""Local values a case reads (domain.md's LOCAL rules), set per area in ``areas.AreaSetting``.
+
+A value set for an area applies to every area below it unless a nearer one sets its own; with
+none set anywhere, the default declared here applies. Keys are declared once, here, so a typo
+is an error instead of a silent default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from fupin.accounts.permissions import EDIT_AREA_SETTINGS
+from fupin.areas.models import Area, AreaSetting, full_code
+from fupin.cases.errors import CaseError
+from fupin.core import audit
+from fupin.core.access import require
+from fupin.core.errors import FupinError
+
+
+@dataclass(frozen=True)
+class Spec:
+    default: Any
+    kind: str  # "int", "bool" or "fraction"
+    label: Promise
+    hint: Promise
+    minimum: int = 0
+    maximum: int = 0
+
+
+SPECS: dict[str, Spec] = {
+    # 5 or 7 days in the local documents (domain.md §1.4); exits at least 7 (§4).
+    "notice_days": Spec(7, "int", _("notice period (days)"), _("a whole number of days, 5 to 60"), 5, 60),
+    "quorum": Spec("2/3", "fraction", _("review meeting quorum"), _("a fraction such as 2/3")),
+    # The votes for must be more than this share of those present.
+    "majority": Spec("1/2", "fraction", _("share of votes needed (more than)"), _("a fraction such as 1/2")),
+    "exit_requires_township_review": Spec(True, "bool", _("exit needs township review"), _("yes or no")),
+    "exit_requires_county_approval": Spec(True, "bool", _("exit needs county approval"), _("yes or no")),
+    # Monitoring alerts (domain.md §5): a home visit within 3 days of an alert, identification
+    # complete within 15 days of the first clue.
+    "alert_visit_days": Spec(
+        3, "int", _("days to visit after an alert"), _("a whole number of days, 1 to 30"), 1, 30
+    ),
+    "alert_decision_days": Spec(
+        15,
+        "int",
+        _("days to complete identification after an alert"),
+        _("a whole number of days, 1 to 60"),
+        1,
+        60,
+    ),
+}
+
+
+def lineage(code: str) -> list[str]:
+    """The area's code and its ancestors' codes, nearest first."""
+    codes = [code, *(full_code(code[:n]) for n in (12, 9, 6, 4, 2))]
+    return list(dict.fromkeys(codes))
+
+
+def setting_for(area_code: str, key: str) -> Any:
+    spec = SPECS[key]
+    codes = lineage(area_code)
+    found = dict(AreaSetting.objects.filter(area_id__in=codes, key=key).values_list("area_id", "value"))
+    for code in codes:
+        if code in found:
+            return found[code]
+    return spec.default
+
+
+def settings_for(area_code: str) -> dict[str, Any]:
+    return {key: setting_for(area_code, key) for key in SPECS}
+
+
+def fraction(text: str) -> Fraction:
+    return Fraction(str(text))
+
+
+def clean_setting(key: str, raw: Any) -> Any:
+    spec = SPECS.get(key)
+    if spec is None:
+        raise FupinError(CaseError.SETTING_UNKNOWN, field="key", key=key)
+    bad = FupinError(CaseError.SETTING_INVALID, field="value", hint=str(spec.hint))
+    if spec.kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on", "是"}:
+            return True
+        if text in {"0", "false", "no", "off", "否", ""}:
+            return False
+        raise bad
+    if spec.kind == "int":
+        try:
+            number = int(str(raw).strip())
+        except ValueError:
+            raise bad from None
+        if not spec.minimum <= number <= spec.maximum:
+            raise bad
+        return number
+    try:
+        value = Fraction(str(raw).strip())
+    except (ValueError, ZeroDivisionError):
+        raise bad from None
+    if not 0 < value <= 1:
+        raise bad
+    return f"{value.numerator}/{value.denominator}"
+
+
+def do_set_area_setting(area: Area, key: str, raw: Any, *, actor: Any) -> AreaSetting | None:
+    """Set (or, with ``raw`` None, remove so the area inherits again) one local value."""
+    require(actor, EDIT_AREA_SETTINGS, area_code=area.code)
+    value = None if raw is None else clean_setting(key, raw)
+    if raw is None and key not in SPECS:
+        raise FupinError(CaseError.SETTING_UNKNOWN, field="key", key=key)
+    with transaction.atomic():
+        existing = AreaSetting.objects.select_for_update().filter(area=area, key=key).first()
+        before = {"key": key, "value": existing.value} if existing else None
+        row: AreaSetting | None
+        if raw is None:
+            if existing:
+                existing.delete()
+            row = None
+        else:
+            row = existing or AreaSetting(area=area, key=key)
+            row.value = value
+            row.updated_by = getattr(actor, "username", "")
+            row.save()
+        audit.record(
+            actor,
+            "areas.set_setting",
+            object_type="areas.areasetting",
+            object_id=f"{area.code}:{key}",
+            area_code=area.code,
+            before=before,
+            after={"key": key, "value": value} if row else None,
+        )
+    return row

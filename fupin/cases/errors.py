@@ -1,0 +1,43 @@
+from django.utils.translation import gettext_noop
+
+from fupin.core.errors import ErrorCode
+
+
+class CaseError(ErrorCode):
+    WRONG_STEP = gettext_noop("This case is not at that step.")
+    CASE_CLOSED = gettext_noop("This case is already closed.")
+    OPEN_CASE_EXISTS = gettext_noop("This household already has an open case.")
+    IDENTIFY_NEEDS_ORDINARY = gettext_noop("Only an ordinary household can be proposed for identification.")
+    EXIT_NEEDS_POOR = gettext_noop("Only a registered poor household can be proposed for exit.")
+    REASON_REQUIRED = gettext_noop("Give a reason.")
+    BAD_ORIGIN = gettext_noop("Choose whether the household applied or the village nominated it.")
+    QUORUM_NOT_MET = gettext_noop(
+        "Fewer than {quorum} of the representatives attended, so the meeting cannot decide."
+    )
+    PRESENT_INVALID = gettext_noop("There cannot be more representatives present than in total.")
+    VOTES_INVALID = gettext_noop(
+        "Votes for, against and abstaining cannot add up to more than those present."
+    )
+    REVIEW_NOT_PASSED = gettext_noop(
+        "Democratic review did not pass: {votes_for} of {present} representatives present voted for."
+    )
+    NOTICE_NOT_POSTED = gettext_noop("Post the notice first.")
+    NOTICE_ALREADY_POSTED = gettext_noop("The notice for this step is already posted.")
+    NOTICE_START_INVALID = gettext_noop(
+        "A notice starts no earlier than the day the case reached this step and at most 30 days ahead."
+    )
+    NOTICE_NOT_OVER = gettext_noop("The notice period runs until {ends_on}; it cannot close before then.")
+    OBJECTIONS_OPEN = gettext_noop("{count} objection(s) are not answered yet.")
+    ALREADY_ANSWERED = gettext_noop("This objection has already been answered.")
+    RULES_FAILED = gettext_noop(
+        "Rules not met and not overridden: {rules}. Override each with a written reason."
+    )
+    RULE_PASSED = gettext_noop("This rule is met; there is nothing to override.")
+    UNKNOWN_RULE = gettext_noop("There is no such rule for this case.")
+    NOT_REVIEW_STEP = gettext_noop("Rules are overridden only at a review step.")
+    CONSENT_REQUIRED = gettext_noop("Enter who in the household agreed, and when.")
+    DATE_IN_FUTURE = gettext_noop("The date cannot be in the future.")
+    SETTING_UNKNOWN = gettext_noop("There is no setting called {key}.")
+    SETTING_INVALID = gettext_noop("Not a valid value for this setting: {hint}")
+    FILE_REQUIRED = gettext_noop("Choose a file.")
+    FILE_TOO_LARGE = gettext_noop("A file may be at most {mb} MB.")

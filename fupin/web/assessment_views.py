@@ -1,0 +1,238 @@
+"""Exit assessment pages (贫困村退出 / 贫困县摘帽): a village's and a county's figures against the
+thresholds, their Excel exports, and the county bureau's forms for populations, sampling
+results and threshold settings. Thin: access, call a query or an action, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from fupin.accounts.permissions import EDIT_ASSESSMENT
+from fupin.areas.models import Area, Level
+from fupin.areas.queries import access_area_by_code
+from fupin.assessment import actions, queries
+from fupin.assessment.excel import assessment_workbook
+from fupin.assessment.models import AreaPopulation, AssessmentSetting, CountySampling, DenominatorKind
+from fupin.core.access import require
+from fupin.core.errors import FupinError, NotFound
+from fupin.web.area_views import breadcrumb
+from fupin.web.decorators import page
+from fupin.web.formspec import error_map
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_OF_LEVEL = {Level.VILLAGE: "assessment_village", Level.COUNTY: "assessment_county"}
+
+
+def _year(raw: Any) -> int:
+    """The year asked for, or this year when none or a wrong one is given (a read needs no error)."""
+    try:
+        return actions.clean_year(raw)
+    except FupinError:
+        return timezone.localdate().year
+
+
+def _years() -> list[int]:
+    return list(range(timezone.localdate().year + 1, actions.FIRST_YEAR - 1, -1))
+
+
+def _report_page(request: HttpRequest, code: str, level: int, template: str) -> HttpResponse:
+    user = request.user
+    area = queries.access_assessment_area(user, code, level)
+    year = _year(request.GET.get("year"))
+    if level == Level.VILLAGE:
+        report = queries.village_report(user, area, year)
+        households = list(queries.remaining_poor(user, area))
+    else:
+        report = queries.county_report(user, area, year)
+        households = []
+    return render(
+        request,
+        template,
+        {
+            "area": area,
+            "breadcrumb": breadcrumb(user, area),
+            "report": report,
+            "households": households,
+            "year": year,
+            "years": _years(),
+            "can_edit": user.can(EDIT_ASSESSMENT),  # type: ignore[union-attr]
+        },
+    )
+
+
+@page
+def village_assessment(request: HttpRequest, code: str) -> HttpResponse:
+    return _report_page(request, code, Level.VILLAGE, "web/assessment_village.html")
+
+
+@page
+def county_assessment(request: HttpRequest, code: str) -> HttpResponse:
+    return _report_page(request, code, Level.COUNTY, "web/assessment_county.html")
+
+
+def _export(request: HttpRequest, code: str, level: int) -> HttpResponse:
+    user = request.user
+    area = queries.access_assessment_area(user, code, level)
+    year = _year(request.GET.get("year"))
+    if level == Level.VILLAGE:
+        report = queries.village_report(user, area, year)
+    else:
+        report = queries.county_report(user, area, year)
+    body = assessment_workbook(report, queries.remaining_poor(user, area).iterator(chunk_size=2000))
+    response = HttpResponse(body, content_type=XLSX)
+    name = f"assessment-{area.code}-{year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@page
+def village_export(request: HttpRequest, code: str) -> HttpResponse:
+    return _export(request, code, Level.VILLAGE)
+
+
+@page
+def county_export(request: HttpRequest, code: str) -> HttpResponse:
+    return _export(request, code, Level.COUNTY)
+
+
+def _editable_area(request: HttpRequest, code: str, levels: tuple[int, ...]) -> Area:
+    """An area of one of ``levels`` inside the user's, for a user who may record assessment data."""
+    area = access_area_by_code(request.user, code)
+    if area.level not in levels:
+        raise NotFound()
+    require(request.user, EDIT_ASSESSMENT, area_code=area.code)
+    return area
+
+
+def _back(area: Area, year: int | None = None) -> HttpResponse:
+    response = redirect(PAGE_OF_LEVEL[area.level], code=area.code)
+    if year:
+        response["Location"] += f"?year={year}"
+    return response
+
+
+def _form_errors(exc: FupinError) -> dict[str, str]:
+    if exc.status != 400:  # not found, forbidden, conflict: not a form problem
+        raise exc
+    return error_map(exc)
+
+
+@page
+def population_form(request: HttpRequest, code: str) -> HttpResponse:
+    area = _editable_area(request, code, (Level.VILLAGE, Level.COUNTY))
+    year = _year(request.POST.get("year") or request.GET.get("year"))
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            actions.do_record_population(area, request.POST.dict(), actor=request.user)
+        except FupinError as exc:
+            errors, status = _form_errors(exc), 400
+        else:
+            return _back(area, year)
+        values: dict[str, Any] = request.POST.dict()
+    else:
+        row = AreaPopulation.objects.filter(area=area, year=year).first()
+        values = {
+            "year": year,
+            "agricultural_registered": row.agricultural_registered
+            if row and row.agricultural_registered
+            else "",
+            "rural_resident": row.rural_resident if row and row.rural_resident else "",
+            "source": row.source if row else "",
+        }
+    return render(
+        request,
+        "web/assessment_population_form.html",
+        {"area": area, "breadcrumb": breadcrumb(request.user, area), "values": values, "errors": errors},
+        status=status,
+    )
+
+
+@page
+def sampling_form(request: HttpRequest, code: str) -> HttpResponse:
+    county = _editable_area(request, code, (Level.COUNTY,))
+    year = _year(request.POST.get("year") or request.GET.get("year"))
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            actions.do_record_sampling(county, request.POST.dict(), actor=request.user)
+        except FupinError as exc:
+            errors, status = _form_errors(exc), 400
+        else:
+            return _back(county, year)
+        values: dict[str, Any] = request.POST.dict()
+    else:
+        row = CountySampling.objects.filter(area=county, year=year).first()
+        values = {"year": year, "notes": row.notes if row else ""}
+        for name in actions.SAMPLING_FIELDS:
+            values[name] = getattr(row, name) if row else ""
+    fields = [
+        (
+            name,
+            str(CountySampling._meta.get_field(name).verbose_name),
+            values.get(name, ""),
+            errors.get(name, ""),
+        )
+        for name in actions.SAMPLING_FIELDS
+    ]
+    return render(
+        request,
+        "web/assessment_sampling_form.html",
+        {
+            "area": county,
+            "breadcrumb": breadcrumb(request.user, county),
+            "values": values,
+            "fields": fields,
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@page
+def setting_form(request: HttpRequest, code: str) -> HttpResponse:
+    area = _editable_area(request, code, (Level.VILLAGE, Level.COUNTY))
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            actions.do_set_assessment_setting(area, request.POST.dict(), actor=request.user)
+        except FupinError as exc:
+            errors, status = _form_errors(exc), 400
+        else:
+            return _back(area)
+        values: dict[str, Any] = request.POST.dict()
+    else:
+        own = queries.own_setting(area)
+        values = {name: (getattr(own, name) or "") if own else "" for name in actions.THRESHOLD_FIELDS}
+        values["denominator_kind"] = own.denominator_kind if own else ""
+    inherited = queries.thresholds_for(area.parent) if area.parent else None
+    limits = [
+        (
+            name,
+            str(AssessmentSetting._meta.get_field(name).verbose_name),
+            values.get(name, ""),
+            errors.get(name, ""),
+            getattr(inherited, name) if inherited else "",
+        )
+        for name in actions.THRESHOLD_FIELDS
+    ]
+    return render(
+        request,
+        "web/assessment_setting_form.html",
+        {
+            "area": area,
+            "breadcrumb": breadcrumb(request.user, area),
+            "values": values,
+            "limits": limits,
+            "kinds": DenominatorKind.choices,
+            "inherited_kind": DenominatorKind(inherited.denominator_kind).label if inherited else "",
+            "errors": errors,
+        },
+        status=status,
+    )
