@@ -28,6 +28,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "poverty_line",
         "print the poverty lines, or set one: set YEAR AMOUNT --source TEXT (--national | --province CODE)",
     ),
+    "feed": ("feed", "receive a department feed (.csv/.xlsx): SOURCE FILE --period P --area CODE"),
+    "screen": (
+        "screen",
+        "screen for risk and raise alerts: [--area CODE] [--engine duckdb|spark] [--year Y]; "
+        "thresholds and parameters: lines | set-line | rules | set-rule",
+    ),
     "worker": ("worker", "run queued background jobs (imports, exports, screening)"),
     "check": ("check", "check the installation for problems"),
     "shell": ("shell", "open a Python shell with the project loaded"),

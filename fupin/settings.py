@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "fupin.registry",
     "fupin.cases",
     "fupin.assessment",
+    "fupin.feeds",
+    "fupin.alerts",
+    "fupin.screening",
     "fupin.web",
     "fupin.demo",
     "fupin.reports",
@@ -165,3 +168,6 @@ FUPIN_FILES_DIR = VAR_DIR / "files"
 # per 60-column row), so the limits bound a worker's memory; a county splits a larger roster.
 FUPIN_IMPORT_MAX_ROWS = env_int("FUPIN_IMPORT_MAX_ROWS", 200_000)
 FUPIN_IMPORT_MAX_BYTES = env_int("FUPIN_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
+# The public self-report page (农户自主申报): how often one address, and one ID number, may send.
+FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR = env_int("FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR", 5)
+FUPIN_SELF_REPORT_PER_ID_PER_DAY = env_int("FUPIN_SELF_REPORT_PER_ID_PER_DAY", 3)

@@ -6,13 +6,16 @@ The database is whatever FUPIN_DATABASE_URL names (SQLite or PostgreSQL): nothin
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import itertools
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.test.utils import override_settings
+from pytest_django.plugin import blocking_manager_key
 
 from fupin.accounts.actions import do_create_user
 from fupin.accounts.models import User
@@ -111,3 +114,47 @@ def make_household(
 @pytest.fixture
 def household(db: Any) -> Household:
     return make_household()
+
+
+# --- committing tests ---------------------------------------------------------------------
+
+SKIPPED = pytest.StashKey[bool]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "restores_seeded_rows: reload areas, poverty lines and the monitoring floor after the test"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    report = yield
+    if report.skipped:
+        item.stash[SKIPPED] = True
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A committing (threaded or browser) test's teardown empties every table; only after it
+    (fixtures cannot run that late) reload what the session and the migrations put there."""
+    result = yield
+    # Not after a skipped test (it emptied nothing, and if it came first the connection would
+    # still name the real database), nor after the session's last test (the test database is
+    # gone and the connection names the real one again): the real database is never written.
+    if (
+        item.get_closest_marker("restores_seeded_rows")
+        and not item.stash.get(SKIPPED, False)
+        and nextitem is not None
+    ):
+        with item.config.stash[blocking_manager_key].unblock():
+            do_load_areas("433124")
+            do_load_areas("433122")
+            importlib.import_module("fupin.registry.migrations.0002_poverty_line").seed_national_lines(
+                apps, None
+            )
+            importlib.import_module("fupin.screening.migrations.0003_national_floor_2021").seed_floor(
+                apps, None
+            )
+    return result

@@ -97,6 +97,29 @@ for _role, _granted in CASE_GRANTS.items():
 EDIT_POVERTY_LINES = "registry.edit_poverty_lines"
 ROLE_PERMISSIONS[Role.COUNTY_ADMIN] = ROLE_PERMISSIONS[Role.COUNTY_ADMIN] | {EDIT_POVERTY_LINES}
 
+# Monitoring (防返贫监测, domain.md §5). Departments send feeds and read only their own batches
+# match reports; the village (村两委, 驻村工作队) records cadre checks, visits and decides an
+# alert; the county bureau runs screening and sets the rules' parameters and thresholds.
+SEND_FEEDS = "feeds.send"
+VIEW_FEED_REPORTS = "feeds.view_reports"  # every batch in the area, not only one's own
+VIEW_ALERTS = "alerts.view"
+TRIAGE_ALERTS = "alerts.triage"
+RUN_SCREENING = "screening.run"
+EDIT_RULES = "screening.edit_rules"
+MONITORING_GRANTS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset({VIEW_FEED_REPORTS, VIEW_ALERTS, RUN_SCREENING, EDIT_RULES}),
+    Role.ORG_DEPT: frozenset({VIEW_ALERTS}),
+    Role.TOWNSHIP_OFFICER: frozenset({VIEW_ALERTS}),
+    Role.VILLAGE_CLERK: frozenset({VIEW_ALERTS, TRIAGE_ALERTS}),
+    Role.FIRST_SECRETARY: frozenset({VIEW_ALERTS, TRIAGE_ALERTS}),
+    Role.CADRE: frozenset({VIEW_ALERTS}),
+    Role.DEPT_PROVIDER: frozenset({SEND_FEEDS}),
+    Role.SUPERVISOR: frozenset({VIEW_ALERTS, VIEW_FEED_REPORTS}),
+}
+for _role, _granted in MONITORING_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
+
+
 # The area levels a role may be bound to (1 province … 6 group).
 ROLE_LEVELS: dict[str, frozenset[int]] = {
     Role.COUNTY_ADMIN: frozenset({3}),

@@ -1,15 +1,23 @@
-"""API for cases (识别纳入, 退出): list, detail, and one endpoint per step.
+"""API for cases (识别纳入, 退出, 纳入监测, 风险消除): list, detail, and one endpoint per step.
 
 Thin like the rest: look the case up through ``cases.queries`` (the same 404 for a missing case
 and one outside the caller's area), call the step's action, return the case. Role, level,
 area, the step the case is at, and the audit entry are the actions' business.
+
+The one thing done here rather than in ``cases.actions``: tying a monitoring case to the alert
+that led to it. Alerts sit above cases, so cases never calls them; this layer, above both,
+does (``open_monitoring_case``, used by the pages too).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.apps import apps
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -21,6 +29,8 @@ from fupin.cases.models import Case, Kind, Origin, Step
 from fupin.cases.models import Status as CaseStatus
 from fupin.cases.queries import access_case_by_id, inbox
 from fupin.cases.workflow import may_act, path_of
+from fupin.registry.choices import EliminationWay, MonitoringCategory, RiskType
+from fupin.registry.models import Household
 from fupin.registry.queries import access_household_by_id
 
 router = Router(tags=["cases"])
@@ -43,7 +53,9 @@ def _caller(request: HttpRequest) -> User:
 
 class CaseListItem(Schema):
     id: int
-    kind: Kind = Field(description="identification (识别纳入) or exit (退出).")
+    kind: Kind = Field(
+        description="identification (识别纳入), exit (退出), monitoring (纳入监测) or elimination (风险消除)."
+    )
     household_id: int
     head_name: str = Field(description="Head of the household (户主).")
     area_code: str = Field(description="The household's village or village group.")
@@ -95,6 +107,7 @@ class RuleOut(Schema):
     label: str
     passed: bool
     evidence: dict[str, Any]
+    overridable: bool = Field(description="False for a rule no reviewer may override (no labour capacity).")
     overridden_by: str | None
     override_reason: str
 
@@ -108,6 +121,17 @@ class CaseOut(CaseListItem):
     consent_name: str
     consent_on: dt.date | None
     announced_on: dt.date | None
+    authorised_name: str = Field(description="Monitoring: who in the household signed the authorisation.")
+    authorised_on: dt.date | None = Field(description="Monitoring: when the authorisation was signed.")
+    comparison_findings: str = Field(description="Monitoring: what the data comparison found.")
+    category: MonitoringCategory | None = Field(
+        description="Monitoring: unstable (脱贫不稳定户), edge (边缘易致贫户) or sudden (突发严重困难户); "
+        "proposed at the data comparison, fixed at tagging."
+    )
+    risk_types: list[RiskType] = Field(description="Monitoring: the 1 to 5 risk types, set at tagging.")
+    elimination_way: EliminationWay | None = Field(
+        description="Elimination: assisted (帮扶消除) or natural (自然消除), set at tagging."
+    )
     steps: list[StepOut] = Field(description="The timeline: every act on the case.")
     meeting: MeetingOut | None
     notices: list[NoticeOut]
@@ -128,6 +152,55 @@ class OpenExitIn(Schema):
     year: int | None = Field(None, description="Work year; this year if left out.")
 
 
+class OpenMonitoringIn(Schema):
+    household_id: int = Field(
+        description="The household: ordinary, exited, or risk-eliminated and at risk again."
+    )
+    origin: Origin = Field(
+        description="How the risk came to light: application (农户自主申报), cadre_check (基层干部排查) "
+        "or screening (部门筛查预警)."
+    )
+    reason: str = Field(description="Why, in a sentence; at most 300 characters.")
+    year: int | None = Field(None, description="Work year; this year if left out.")
+    alert_id: int | None = Field(
+        None,
+        description="The alert that led here, visited and waiting for a decision; it is marked "
+        "'monitoring case started' with this case, or nothing is written.",
+    )
+
+
+class OpenEliminationIn(Schema):
+    household_id: int = Field(description="The monitored household whose risk is eliminated.")
+    reason: str = Field(description="Why, in a sentence; at most 300 characters.")
+    year: int | None = Field(None, description="Work year; this year if left out.")
+
+
+class AuthorisationIn(Schema):
+    signed_by: str = Field(description="The household member who signed 《监测对象申请及承诺授权查询书》.")
+    signed_on: dt.date = Field(description="When they signed.")
+    remarks: str = Field("", description="Remarks.")
+
+
+class ComparisonIn(Schema):
+    findings: str = Field(description="What comparing the household's data across departments found.")
+    category: MonitoringCategory | None = Field(
+        None, description="The category the findings point to, if any; the reviews judge income for it."
+    )
+
+
+class TaggingIn(Schema):
+    category: MonitoringCategory | None = Field(
+        None,
+        description="Monitoring: the category; it must fit the household (unstable: an exited "
+        "household; edge: an ordinary one; sudden: either).",
+    )
+    risk_types: list[RiskType] = Field(
+        default_factory=list, description="Monitoring: 1 to 5 risk types, none twice."
+    )
+    way: EliminationWay | None = Field(None, description="Elimination: how the risk was eliminated.")
+    remarks: str = Field("", description="Remarks.")
+
+
 class VerificationIn(Schema):
     public_funds_member: bool = Field(
         False, description="A member is paid from public funds or is a village cadre."
@@ -136,6 +209,9 @@ class VerificationIn(Schema):
     commercial_housing: bool = Field(False, description="The household owns commercial housing.")
     runs_business: bool = Field(False, description="Runs a business or employs labour long-term.")
     policies_effective: bool = Field(True, description="Assistance policies have taken effect (exit).")
+    spending_resolved: bool = Field(
+        True, description="Large unavoidable spending is resolved or under control (risk elimination)."
+    )
     remarks: str = Field("", description="What the visit found.")
 
 
@@ -205,6 +281,12 @@ def describe(case: Case, user: Any) -> dict[str, Any]:
         "consent_name": case.consent_name,
         "consent_on": case.consent_on,
         "announced_on": case.announced_on,
+        "authorised_name": case.authorised_name,
+        "authorised_on": case.authorised_on,
+        "comparison_findings": case.comparison_findings,
+        "category": case.category or None,
+        "risk_types": list(case.risk_types.values_list("risk", flat=True)),
+        "elimination_way": case.elimination_way or None,
         "steps": [
             {"step": s.step, "decision": s.decision, "by": s.actor_name, "at": s.at, "remarks": s.remarks}
             for s in case.steps.all()
@@ -227,6 +309,7 @@ def describe(case: Case, user: Any) -> dict[str, Any]:
                 "label": str(r.label),
                 "passed": r.passed,
                 "evidence": r.evidence,
+                "overridable": r.overridable,
                 "overridden_by": getattr(r.override.overridden_by, "username", None) if r.override else None,
                 "override_reason": r.override.override_reason if r.override else "",
             }
@@ -241,12 +324,54 @@ def _answer(request: HttpRequest, case: Case) -> dict[str, Any]:
     return describe(access_case_by_id(user, case.pk), user)
 
 
+# --- monitoring cases opened from an alert -------------------------------------------------
+
+
+def _alert_functions() -> tuple[Callable[..., Any] | None, Callable[..., Any] | None]:
+    """(alerts' access_alert_by_id, alerts' do_mark_case_started), or None for what is absent.
+
+    Looked up by name at call time: the alerts app is built by another engineer alongside this
+    code, and a deployment may run without it; where the function is missing the case simply
+    opens without the link.
+    """
+    if not apps.is_installed("fupin.alerts"):
+        return None, None
+    try:
+        queries = importlib.import_module("fupin.alerts.queries")
+        alert_actions = importlib.import_module("fupin.alerts.actions")
+    except ImportError:
+        return None, None
+    return getattr(queries, "access_alert_by_id", None), getattr(alert_actions, "do_mark_case_started", None)
+
+
+def open_monitoring_case(
+    user: Any,
+    household: Household,
+    *,
+    origin: str,
+    reason: str,
+    year: int | None = None,
+    alert_id: Any = None,
+) -> Case:
+    """Open a monitoring case and, given the alert that led to it, mark the alert decided with
+    the case, both or neither: a case the alert does not point to would leave the alert
+    waiting (and overdue) for a decision already taken."""
+    access_alert, mark_case_started = _alert_functions()
+    if alert_id in (None, "") or access_alert is None or mark_case_started is None:
+        return actions.do_open_monitoring(household, origin=origin, reason=reason, year=year, actor=user)
+    alert = access_alert(user, alert_id)  # missing or outside the area: 404 before any write
+    with transaction.atomic():
+        case = actions.do_open_monitoring(household, origin=origin, reason=reason, year=year, actor=user)
+        mark_case_started(alert, case, actor=user)
+    return case
+
+
 # --- endpoints -----------------------------------------------------------------------------
 
 
 class CaseFilters(Schema):
     status: CaseStatus | None = Field(None, description="Only cases with this status.")
-    kind: Kind | None = Field(None, description="Only identification or only exit cases.")
+    kind: Kind | None = Field(None, description="Only cases of this kind.")
 
 
 @router.get("/cases", response={200: list[CaseListItem], **READ_ERRORS}, summary="List cases")
@@ -292,6 +417,36 @@ def open_exit(request: HttpRequest, payload: OpenExitIn) -> Status[dict[str, Any
     return Status(201, _answer(request, case))
 
 
+@router.post(
+    "/cases/monitoring", response={201: CaseOut, **WRITE_ERRORS}, summary="Start a monitoring inclusion"
+)
+def open_monitoring(request: HttpRequest, payload: OpenMonitoringIn) -> Status[dict[str, Any]]:
+    """纳入监测: the village opens a monitoring case for an ordinary, exited or risk-eliminated
+    household, optionally from the (visited) alert that led to it."""
+    user = _caller(request)
+    household = access_household_by_id(user, payload.household_id)
+    case = open_monitoring_case(
+        user,
+        household,
+        origin=payload.origin,
+        reason=payload.reason,
+        year=payload.year,
+        alert_id=payload.alert_id,
+    )
+    return Status(201, _answer(request, case))
+
+
+@router.post(
+    "/cases/elimination", response={201: CaseOut, **WRITE_ERRORS}, summary="Start a risk elimination"
+)
+def open_elimination(request: HttpRequest, payload: OpenEliminationIn) -> Status[dict[str, Any]]:
+    """风险消除: the village proposes that a monitored household's risk is eliminated."""
+    user = _caller(request)
+    household = access_household_by_id(user, payload.household_id)
+    case = actions.do_open_elimination(household, reason=payload.reason, year=payload.year, actor=user)
+    return Status(201, _answer(request, case))
+
+
 @router.get("/cases/{case_id}", response={200: CaseOut, **READ_ERRORS}, summary="One case")
 def get_case(request: HttpRequest, case_id: CaseId) -> dict[str, Any]:
     """The case with its timeline, meeting, notices and objections, and each rule's result now
@@ -323,6 +478,60 @@ def review_meeting(request: HttpRequest, case_id: CaseId, payload: MeetingIn) ->
     case = actions.do_record_review_meeting(
         access_case_by_id(user, case_id), actor=user, **payload.model_dump()
     )
+    return _answer(request, case)
+
+
+@router.post(
+    "/cases/{case_id}/authorisation",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="Record the signed authorisation",
+)
+def authorisation(request: HttpRequest, case_id: CaseId, payload: AuthorisationIn) -> dict[str, Any]:
+    """承诺授权 (monitoring): who in the household signed the authorisation to check its assets,
+    and when. A scan of the form can be added on the case page."""
+    user = _caller(request)
+    case = actions.do_record_authorisation(
+        access_case_by_id(user, case_id), actor=user, **payload.model_dump()
+    )
+    return _answer(request, case)
+
+
+@router.post(
+    "/cases/{case_id}/comparison",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="Record the data comparison",
+)
+def comparison(request: HttpRequest, case_id: CaseId, payload: ComparisonIn) -> dict[str, Any]:
+    """信息比对 (monitoring), by the township: the findings, and the category they point to."""
+    user = _caller(request)
+    case = actions.do_record_comparison(
+        access_case_by_id(user, case_id),
+        findings=payload.findings,
+        category=payload.category or "",
+        actor=user,
+    )
+    return _answer(request, case)
+
+
+@router.post(
+    "/cases/{case_id}/tagging", response={200: CaseOut, **WRITE_ERRORS}, summary="Tag (enter the result)"
+)
+def tagging(request: HttpRequest, case_id: CaseId, payload: TaggingIn) -> dict[str, Any]:
+    """系统录入/标注, after county approval: a monitoring case tags the household monitored with
+    its category and risk types; a risk elimination tags it eliminated with the way."""
+    user = _caller(request)
+    case = access_case_by_id(user, case_id)
+    if case.kind == Kind.ELIMINATION:
+        case = actions.do_tag_elimination(case, way=payload.way or "", remarks=payload.remarks, actor=user)
+    else:
+        # Any other kind is refused by the action (wrong step) after its role and area checks.
+        case = actions.do_tag_monitoring(
+            case,
+            category=payload.category or "",
+            risk_types=list(payload.risk_types),
+            remarks=payload.remarks,
+            actor=user,
+        )
     return _answer(request, case)
 
 

@@ -61,3 +61,8 @@ api.add_router("/", registry_api.router)
 from fupin.api import cases_api  # noqa: E402
 
 api.add_router("/", cases_api.router)
+from fupin.api import alerts_api, feeds_api, screening_api  # noqa: E402
+
+api.add_router("/", feeds_api.router)
+api.add_router("/", alerts_api.router)
+api.add_router("/", screening_api.router)

@@ -23,6 +23,7 @@ from fupin.cases.errors import CaseError
 from fupin.cases.models import (
     Attachment,
     Case,
+    CaseRiskType,
     CaseStep,
     Decision,
     Kind,
@@ -35,12 +36,22 @@ from fupin.cases.models import (
     Step,
     Verification,
 )
-from fupin.cases.workflow import NOTICE_ROUND, REVIEW_STEPS, STEP_ACTORS, at_level, decides, next_step
+from fupin.cases.workflow import (
+    MONITORING_KINDS,
+    MONITORING_NOTICE_MIN_DAYS,
+    NOTICE_ROUND,
+    REVIEW_STEPS,
+    STEP_ACTORS,
+    at_level,
+    decides,
+    next_step,
+    path_of,
+)
 from fupin.core import audit
 from fupin.core.access import covers, require
 from fupin.core.errors import Conflict, FupinError, NotFound, PermissionDenied, ValidationFailed
 from fupin.registry import actions as registry
-from fupin.registry.choices import HouseholdStatus
+from fupin.registry.choices import EliminationWay, HouseholdStatus, MonitoringCategory, RiskType
 from fupin.registry.errors import RegistryError
 from fupin.registry.models import Household
 
@@ -167,6 +178,15 @@ def _check_rules(case: Case, step: str) -> None:
         RuleCheck.objects.update_or_create(
             case=case, rule=result.code, defaults={"passed": result.passed, "evidence": result.evidence}
         )
+    _refuse_blocking(results)
+
+
+def _refuse_blocking(results: list[rules.RuleResult]) -> None:
+    # A rule nobody may override is named on its own: telling the reviewer to override it
+    # would send them looking for a form that is not there.
+    hard = [str(r.label) for r in results if r.blocking and not r.overridable]
+    if hard:
+        raise FupinError(CaseError.RULES_BLOCK, rules="；".join(hard))
     blocking = [str(r.label) for r in results if r.blocking]
     if blocking:
         raise FupinError(CaseError.RULES_FAILED, rules="；".join(blocking))
@@ -174,32 +194,47 @@ def _check_rules(case: Case, step: str) -> None:
 
 # --- opening a case ------------------------------------------------------------------------
 
+# The household statuses each kind starts from, and the error when the household is in another.
+# Monitoring takes a household that was never registered, one that has exited, or one whose
+# risk was eliminated and has come back (返贫致贫风险 again); a registered poor household is
+# still assisted as such and is not monitored.
+OPENS_FROM: dict[str, tuple[tuple[str, ...], CaseError]] = {
+    Kind.IDENTIFICATION: ((HouseholdStatus.NONE,), CaseError.IDENTIFY_NEEDS_ORDINARY),
+    Kind.EXIT: ((HouseholdStatus.POOR,), CaseError.EXIT_NEEDS_POOR),
+    Kind.MONITORING: (
+        (HouseholdStatus.NONE, HouseholdStatus.EXITED, HouseholdStatus.RISK_ELIMINATED),
+        CaseError.MONITORING_NEEDS_STATUS,
+    ),
+    Kind.ELIMINATION: ((HouseholdStatus.MONITORED,), CaseError.ELIMINATION_NEEDS_MONITORED),
+}
+MONITORING_ORIGINS = (Origin.APPLICATION, Origin.CADRE_CHECK, Origin.SCREENING)
+
 
 def _open(household: Household, kind: str, *, origin: str, reason: str, year: int | None, actor: Any) -> Case:
     require(actor, ACT_VILLAGE_STEP, area_code=household.area_id)
     if not at_level(actor, 5):
         raise PermissionDenied()
     reason = _text(reason, 300, "reason", required=True)
-    needed = HouseholdStatus.NONE if kind == Kind.IDENTIFICATION else HouseholdStatus.POOR
-    if household.status != needed:
-        code = CaseError.IDENTIFY_NEEDS_ORDINARY if kind == Kind.IDENTIFICATION else CaseError.EXIT_NEEDS_POOR
-        raise FupinError(code, field="household")
-    first = Step.VERIFICATION if kind == Kind.IDENTIFICATION else Step.REVIEW
+    statuses, wrong_status = OPENS_FROM[kind]
+    if household.status not in statuses:
+        raise FupinError(wrong_status, field="household")
     case = Case(
         kind=kind,
         household=household,
         area_code=household.area_id,
         origin=origin,
-        step=first,
         year=year or timezone.localdate().year,
         reason=reason,
-        needs_township_review=kind == Kind.IDENTIFICATION
+        # Only an exit's reviews are local settings; every other kind always has both.
+        needs_township_review=kind != Kind.EXIT
         or bool(setting_for(household.area_id, "exit_requires_township_review")),
-        needs_county_approval=kind == Kind.IDENTIFICATION
+        needs_county_approval=kind != Kind.EXIT
         or bool(setting_for(household.area_id, "exit_requires_county_approval")),
         opened_by=_user(actor),
         step_since=timezone.now(),
     )
+    first = path_of(case)[0]
+    case.step = first
     try:
         with transaction.atomic():
             case.save(force_insert=True)
@@ -225,6 +260,23 @@ def do_open_exit(household: Household, *, reason: str, actor: Any, year: int | N
     return _open(household, Kind.EXIT, origin="", reason=reason, year=year, actor=actor)
 
 
+def do_open_monitoring(
+    household: Household, *, origin: str, reason: str, actor: Any, year: int | None = None
+) -> Case:
+    """纳入监测: the village starts including an ordinary, exited or risk-eliminated household in
+    monitoring, after a household's own report (application), a cadre check or department
+    screening. Linking the alert that led here is the caller's business (alerts sit above
+    cases)."""
+    if origin not in MONITORING_ORIGINS:
+        raise FupinError(CaseError.BAD_MONITORING_ORIGIN, field="origin")
+    return _open(household, Kind.MONITORING, origin=origin, reason=reason, year=year, actor=actor)
+
+
+def do_open_elimination(household: Household, *, reason: str, actor: Any, year: int | None = None) -> Case:
+    """风险消除: the village proposes that a monitored household's risk is eliminated."""
+    return _open(household, Kind.ELIMINATION, origin="", reason=reason, year=year, actor=actor)
+
+
 # --- village steps -------------------------------------------------------------------------
 
 
@@ -237,9 +289,11 @@ def do_record_verification(
     commercial_housing: bool = False,
     runs_business: bool = False,
     policies_effective: bool = True,
+    spending_resolved: bool = True,
     remarks: str = "",
 ) -> Case:
-    """入户核实: the village clerk or first secretary records what the home visit found."""
+    """入户核实: the village clerk or first secretary records what the home visit found (for a
+    risk elimination, 入户核实 too: whether large unavoidable spending is resolved)."""
     require_step(case, Step.VERIFICATION, actor)
     remarks = _text(remarks, 500, "remarks")
     with transaction.atomic():
@@ -252,6 +306,7 @@ def do_record_verification(
             commercial_housing=bool(commercial_housing),
             runs_business=bool(runs_business),
             policies_effective=bool(policies_effective),
+            spending_resolved=bool(spending_resolved),
             remarks=remarks,
         )
         _log(case, Step.VERIFICATION, Decision.DONE, actor, remarks)
@@ -338,6 +393,77 @@ def do_record_consent(
     return _reload(case)
 
 
+def do_record_authorisation(
+    case: Case,
+    *,
+    signed_by: str,
+    signed_on: Any,
+    actor: Any,
+    remarks: str = "",
+    upload: UploadedFile | None = None,
+) -> Case:
+    """承诺授权: the household signed 《监测对象申请及承诺授权查询书》, allowing its assets to be
+    checked. The village records who signed and when, with a scan of the form if at hand."""
+    require_step(case, Step.AUTHORISATION, actor)
+    name = _text(signed_by, 50, "signed_by")
+    if not name or not signed_on:
+        raise ValidationFailed([FupinError(CaseError.AUTHORISATION_REQUIRED, field="signed_by")])
+    day = _past_date(signed_on, "signed_on")
+    remarks = _text(remarks, 500, "remarks")
+    if upload is not None:
+        _check_upload(upload)
+    with transaction.atomic():
+        _claim(
+            case,
+            Step.AUTHORISATION,
+            step=next_step(case, Step.AUTHORISATION),
+            authorised_name=name,
+            authorised_on=day,
+        )
+        if upload is not None:
+            _store_attachment(case, Step.AUTHORISATION, upload, actor)
+        _log(case, Step.AUTHORISATION, Decision.DONE, actor, remarks or name)
+        _audit(actor, "record_authorisation", case, None, authorised_name=name, authorised_on=day)
+    return _reload(case)
+
+
+def _category(value: Any, household: Household) -> str:
+    """A monitoring category that fits the household (domain.md §5): 脱贫不稳定户 only for a
+    household that has exited poverty, 边缘易致贫户 only for an ordinary one, 突发严重困难户
+    for either."""
+    category = str(value or "").strip()
+    if category not in MonitoringCategory.values:
+        raise FupinError(CaseError.CATEGORY_REQUIRED, field="category")
+    if category == MonitoringCategory.UNSTABLE and not rules.former_poor(household):
+        raise FupinError(CaseError.CATEGORY_NEEDS_EXITED, field="category")
+    if category == MonitoringCategory.EDGE and rules.former_poor(household):
+        raise FupinError(CaseError.CATEGORY_NEEDS_ORDINARY, field="category")
+    return category
+
+
+def do_record_comparison(case: Case, *, findings: str, actor: Any, category: str = "") -> Case:
+    """信息比对: the township records what comparing the household's data across departments
+    found (income, assets, members paid from public funds), and may propose the category the
+    findings point to, so the reviews judge the income rule for it. The category is fixed at
+    tagging."""
+    require_step(case, Step.COMPARISON, actor)
+    findings = _text(findings, 1000, "findings")
+    if not findings:
+        raise ValidationFailed([FupinError(CaseError.FINDINGS_REQUIRED, field="findings")])
+    proposed = _category(category, case.household) if str(category or "").strip() else ""
+    with transaction.atomic():
+        _claim(
+            case,
+            Step.COMPARISON,
+            step=next_step(case, Step.COMPARISON),
+            comparison_findings=findings,
+            category=proposed,
+        )
+        _log(case, Step.COMPARISON, Decision.DONE, actor, findings[:500])
+        _audit(actor, "record_comparison", case, None, comparison_findings=findings, category=proposed)
+    return _reload(case)
+
+
 def _notice_step(case: Case, actor: Any) -> str:
     step = _require_current(case, actor)
     if step not in NOTICE_ROUND:
@@ -366,6 +492,10 @@ def do_post_notice(case: Case, *, starts_on: Any, actor: Any) -> Notice:
     if not earliest <= day <= timezone.localdate() + dt.timedelta(days=NOTICE_LEAD_DAYS):
         raise FupinError(CaseError.NOTICE_START_INVALID, field="starts_on")
     days = int(setting_for(case.area_code, "notice_days"))
+    if case.kind in MONITORING_KINDS:
+        # 村内公示 ≥ 5 days (domain.md §5): a national floor, kept even if a setting row says
+        # less (the settings page refuses less, but a row may come from elsewhere).
+        days = max(days, MONITORING_NOTICE_MIN_DAYS)
     try:
         with transaction.atomic():
             # Lock the case at this step so posting cannot race a move off it.
@@ -457,6 +587,8 @@ def do_override_rule(case: Case, *, rule: str, reason: str, actor: Any) -> RuleC
     result = next(r for r in rules.evaluate(case) if r.code == rule)
     if result.passed:
         raise FupinError(CaseError.RULE_PASSED, field="rule")
+    if not result.overridable:
+        raise FupinError(CaseError.RULE_NOT_OVERRIDABLE, field="rule")
     with transaction.atomic():
         if (
             not Case.objects.select_for_update()
@@ -491,13 +623,7 @@ def do_approve_case(case: Case, *, actor: Any, remarks: str = "") -> Case:
         _claim(case, step, step=next_step(case, step))
         _check_rules(case, step)
         if case.kind == Kind.IDENTIFICATION and step == Step.COUNTY_APPROVAL:
-            registry.do_change_status(
-                Household.objects.get(pk=case.household_id),
-                HouseholdStatus.POOR,
-                year=case.year,
-                reason=case.reason,
-                actor=_with_status_authority(actor),
-            )
+            _change_status(case, HouseholdStatus.POOR, actor)
         _log(case, step, Decision.APPROVED, actor, remarks)
         _audit(actor, "approve", case, {"step": step}, step=next_step(case, step))
     return _reload(case)
@@ -520,16 +646,127 @@ def do_announce_case(case: Case, *, announced_on: Any, actor: Any, remarks: str 
         )
         _check_rules(case, Step.ANNOUNCEMENT)
         if case.kind == Kind.EXIT:
-            registry.do_change_status(
-                Household.objects.get(pk=case.household_id),
-                HouseholdStatus.EXITED,
-                year=case.year,
-                reason=case.reason,
-                actor=_with_status_authority(actor),
-            )
+            _change_status(case, HouseholdStatus.EXITED, actor)
         _log(case, Step.ANNOUNCEMENT, Decision.DONE, actor, remarks)
         _audit(
             actor, "announce", case, {"step": Step.ANNOUNCEMENT}, announced_on=day, status=Status.COMPLETED
+        )
+    return _reload(case)
+
+
+def _risk_types(values: Any) -> list[str]:
+    """1 to 5 risk types from the declared list, none twice, in the order given."""
+    if isinstance(values, str):
+        values = [values]
+    chosen = [str(v).strip() for v in (values or []) if str(v).strip()]
+    if not 1 <= len(chosen) <= CaseRiskType.MAX:
+        raise FupinError(CaseError.RISK_TYPES_COUNT, field="risk_types", max=CaseRiskType.MAX)
+    for value in chosen:
+        if value not in RiskType.values:
+            raise FupinError(CaseError.RISK_TYPE_UNKNOWN, field="risk_types", value=value)
+    twice = next((v for i, v in enumerate(chosen) if v in chosen[:i]), None)
+    if twice is not None:
+        raise FupinError(CaseError.RISK_TYPE_TWICE, field="risk_types", value=RiskType(twice).label)
+    return chosen
+
+
+def _change_status(case: Case, to_status: str, actor: Any) -> None:
+    registry.do_change_status(
+        Household.objects.get(pk=case.household_id),
+        to_status,
+        year=case.year,
+        reason=case.reason,
+        actor=_with_status_authority(actor),
+    )
+
+
+def do_tag_monitoring(case: Case, *, category: str, risk_types: Any, actor: Any, remarks: str = "") -> Case:
+    """系统录入/标注: after county approval the village enters the household as monitored, with
+    its category (fitting the household) and one to five risk types; the case is done."""
+    require_step(case, Step.TAGGING, actor)
+    if case.kind != Kind.MONITORING:
+        raise FupinError(CaseError.WRONG_STEP)
+    errors: list[FupinError] = []
+    chosen: list[str] = []
+    final = ""
+    try:
+        final = _category(category, case.household)
+    except FupinError as exc:
+        errors.append(exc)
+    try:
+        chosen = _risk_types(risk_types)
+    except FupinError as exc:
+        errors.append(exc)
+    try:
+        remarks = _text(remarks, 500, "remarks")
+    except FupinError as exc:
+        errors.append(exc)
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        _claim(
+            case,
+            Step.TAGGING,
+            step=Step.DONE,
+            status=Status.COMPLETED,
+            category=final,
+            closed_at=timezone.now(),
+        )
+        # The reviews judged income for the category proposed then; a different one now must
+        # not slip a household above the range past them (only sudden hardship may be above).
+        probe = copy.copy(case)
+        probe.category = final
+        income = next(r for r in rules.evaluate(probe) if r.code == "income_in_monitoring_range")
+        if income.blocking:
+            raise ValidationFailed([FupinError(CaseError.CATEGORY_NEEDS_RANGE, field="category")])
+        CaseRiskType.objects.bulk_create(
+            CaseRiskType(case=case, risk=risk, position=n) for n, risk in enumerate(chosen, start=1)
+        )
+        _change_status(case, HouseholdStatus.MONITORED, actor)
+        _log(case, Step.TAGGING, Decision.DONE, actor, remarks)
+        _audit(
+            actor,
+            "tag_monitoring",
+            case,
+            {"step": Step.TAGGING},
+            status=Status.COMPLETED,
+            category=final,
+            risk_types=chosen,
+        )
+    return _reload(case)
+
+
+def do_tag_elimination(case: Case, *, way: str, actor: Any, remarks: str = "") -> Case:
+    """系统录入/标注: after county approval the village tags the household risk-eliminated, by
+    assistance (帮扶消除) or naturally (自然消除); the case is done. Basic data stays on file."""
+    require_step(case, Step.TAGGING, actor)
+    if case.kind != Kind.ELIMINATION:
+        raise FupinError(CaseError.WRONG_STEP)
+    way = str(way or "").strip()
+    if way not in EliminationWay.values:
+        raise ValidationFailed([FupinError(CaseError.WAY_REQUIRED, field="way")])
+    remarks = _text(remarks, 500, "remarks")
+    with transaction.atomic():
+        _claim(
+            case,
+            Step.TAGGING,
+            step=Step.DONE,
+            status=Status.COMPLETED,
+            elimination_way=way,
+            closed_at=timezone.now(),
+        )
+        # The household's members may have changed since the county approved: the one block
+        # no reviewer can lift is checked again at the moment the status changes.
+        _refuse_blocking([r for r in rules.evaluate(case) if not r.overridable])
+        _change_status(case, HouseholdStatus.RISK_ELIMINATED, actor)
+        _log(case, Step.TAGGING, Decision.DONE, actor, remarks)
+        _audit(
+            actor,
+            "tag_elimination",
+            case,
+            {"step": Step.TAGGING},
+            status=Status.COMPLETED,
+            elimination_way=way,
         )
     return _reload(case)
 
@@ -571,17 +808,32 @@ def do_add_attachment(case: Case, upload: UploadedFile | None, *, actor: Any) ->
         raise PermissionDenied()
     if case.status != Status.OPEN:
         raise FupinError(CaseError.CASE_CLOSED)
+    upload = _check_upload(upload)
+    with transaction.atomic():
+        return _store_attachment(case, case.step, upload, actor)
+
+
+def _check_upload(upload: UploadedFile | None) -> UploadedFile:
     if upload is None or not upload.name:
         raise FupinError(CaseError.FILE_REQUIRED, field="file")
     if (upload.size or 0) > MAX_FILE_MB * 1024 * 1024:
         raise FupinError(CaseError.FILE_TOO_LARGE, field="file", mb=MAX_FILE_MB)
-    name = _text(upload.name.replace("\\", "/").rsplit("/", 1)[-1], 200, "file")
-    with transaction.atomic():
-        attachment = Attachment(case=case, step=case.step, name=name, uploaded_by=_user(actor))
-        attachment.file.save(f"case{case.pk}-{name}", upload, save=False)
-        attachment.save()
-        _log(case, case.step, Decision.ATTACHED, actor, name)
-        _audit(actor, "add_attachment", case, None, name=name, file=attachment.file.name)
+    _text(_file_name(upload), 200, "file")
+    return upload
+
+
+def _file_name(upload: UploadedFile) -> str:
+    return str(upload.name or "").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _store_attachment(case: Case, step: str, upload: UploadedFile, actor: Any) -> Attachment:
+    """Save the file against ``step`` and log it; the caller holds the transaction."""
+    name = _file_name(upload)
+    attachment = Attachment(case=case, step=step, name=name, uploaded_by=_user(actor))
+    attachment.file.save(f"case{case.pk}-{name}", upload, save=False)
+    attachment.save()
+    _log(case, step, Decision.ATTACHED, actor, name)
+    _audit(actor, "add_attachment", case, None, name=name, file=attachment.file.name)
     return attachment
 
 

@@ -41,3 +41,33 @@ class CaseError(ErrorCode):
     SETTING_INVALID = gettext_noop("Not a valid value for this setting: {hint}")
     FILE_REQUIRED = gettext_noop("Choose a file.")
     FILE_TOO_LARGE = gettext_noop("A file may be at most {mb} MB.")
+    MONITORING_NEEDS_STATUS = gettext_noop(
+        "Only an ordinary, exited or risk-eliminated household can be proposed for monitoring."
+    )
+    ELIMINATION_NEEDS_MONITORED = gettext_noop(
+        "Only a monitored household can be proposed for risk elimination."
+    )
+    BAD_MONITORING_ORIGIN = gettext_noop(
+        "Choose how the risk came to light: the household applied, a cadre check, or department screening."
+    )
+    AUTHORISATION_REQUIRED = gettext_noop("Enter who in the household signed the authorisation, and when.")
+    FINDINGS_REQUIRED = gettext_noop("Record what the data comparison found.")
+    CATEGORY_REQUIRED = gettext_noop("Choose one of the monitoring categories.")
+    CATEGORY_NEEDS_EXITED = gettext_noop(
+        "Only a household that has exited poverty can be an unstable exited household."
+    )
+    CATEGORY_NEEDS_ORDINARY = gettext_noop(
+        "Only an ordinary household can be an edge household at risk of poverty."
+    )
+    CATEGORY_NEEDS_RANGE = gettext_noop(
+        "Income is above the monitoring threshold: only a household in sudden severe hardship may be "
+        "tagged so, unless a reviewer overrode the income rule."
+    )
+    RISK_TYPES_COUNT = gettext_noop("Choose between 1 and {max} risk types.")
+    RISK_TYPE_UNKNOWN = gettext_noop("Not a risk type: {value}.")
+    RISK_TYPE_TWICE = gettext_noop("A risk type is chosen twice: {value}.")
+    WAY_REQUIRED = gettext_noop("Choose how the risk was eliminated: through assistance or naturally.")
+    RULE_NOT_OVERRIDABLE = gettext_noop("This rule cannot be overridden.")
+    RULES_BLOCK = gettext_noop(
+        "Not met, and this cannot be overridden: {rules}. The case cannot pass; reject it with a reason."
+    )

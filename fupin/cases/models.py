@@ -1,4 +1,5 @@
-"""Cases: the only way a household enters (识别纳入) or leaves (退出) the register.
+"""Cases: the only way a household enters (识别纳入) or leaves (退出) the register, or enters
+(纳入监测) or leaves (风险消除) monitoring against return to poverty.
 
 A case walks a fixed path of steps (``workflow.path_of``); the case row holds where it is, and
 every act on it leaves a ``CaseStep`` row (the timeline) and an audit entry. Rows are written
@@ -13,15 +14,23 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from fupin.registry.choices import EliminationWay, MonitoringCategory, RiskType
+
 
 class Kind(models.TextChoices):
     IDENTIFICATION = "identification", _("identification")
     EXIT = "exit", _("exit")
+    MONITORING = "monitoring", _("monitoring inclusion")
+    ELIMINATION = "elimination", _("risk elimination")
 
 
 class Origin(models.TextChoices):
     APPLICATION = "application", _("household application")
     NOMINATION = "nomination", _("village nomination")
+    # The other two discovery channels of monitoring (domain.md §5); a household's own
+    # report (农户自主申报) is an application.
+    CADRE_CHECK = "cadre_check", _("cadre check")
+    SCREENING = "screening", _("department screening")
 
 
 class Status(models.TextChoices):
@@ -32,6 +41,8 @@ class Status(models.TextChoices):
 
 class Step(models.TextChoices):
     VERIFICATION = "verification", _("home verification")
+    AUTHORISATION = "authorisation", _("household authorisation")
+    COMPARISON = "comparison", _("data comparison")
     REVIEW = "review", _("democratic review")
     CONSENT = "consent", _("household consent")
     FIRST_NOTICE = "notice1", _("village notice")
@@ -39,6 +50,7 @@ class Step(models.TextChoices):
     SECOND_NOTICE = "notice2", _("second village notice")
     COUNTY_APPROVAL = "county", _("county approval")
     ANNOUNCEMENT = "announcement", _("announcement")
+    TAGGING = "tagging", _("entry and tagging")
     DONE = "done", _("done")
 
 
@@ -75,6 +87,20 @@ class Case(models.Model):
     consent_name = models.CharField(_("consent given by"), max_length=50, blank=True)
     consent_on = models.DateField(_("consent given on"), null=True, blank=True)
     announced_on = models.DateField(_("announced on"), null=True, blank=True)
+    # Monitoring (domain.md §5). Kept on the case, like the exit consent, rather than in a
+    # related row: each is one value per case, set by the same conditional update that claims
+    # the step (so a concurrent act cannot leave a step taken without its record), checked
+    # against the kind by the constraints below, and read in every list of monitored
+    # households without a join. Only the risk types, a list, have rows of their own.
+    authorised_name = models.CharField(_("authorisation signed by"), max_length=50, blank=True)
+    authorised_on = models.DateField(_("authorisation signed on"), null=True, blank=True)
+    comparison_findings = models.CharField(_("data comparison findings"), max_length=1000, blank=True)
+    category = models.CharField(
+        _("monitoring category"), max_length=10, choices=MonitoringCategory.choices, blank=True
+    )
+    elimination_way = models.CharField(
+        _("way of elimination"), max_length=10, choices=EliminationWay.choices, blank=True
+    )
     rejection_reason = models.CharField(_("rejection reason"), max_length=300, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,6 +125,21 @@ class Case(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""), name="rejected_case_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(category="") | Q(kind="monitoring"), name="category_only_on_monitoring"
+            ),
+            models.CheckConstraint(
+                condition=Q(elimination_way="") | Q(kind="elimination"), name="way_only_on_elimination"
+            ),
+            # A household tagged as monitored has its category; one tagged eliminated, its way.
+            models.CheckConstraint(
+                condition=~Q(kind="monitoring", status="completed") | ~Q(category=""),
+                name="completed_monitoring_has_category",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="elimination", status="completed") | ~Q(elimination_way=""),
+                name="completed_elimination_has_way",
             ),
         ]
 
@@ -144,6 +185,10 @@ class Verification(models.Model):
     commercial_housing = models.BooleanField(_("owns commercial housing"), default=False)
     runs_business = models.BooleanField(_("runs a business or employs labour long-term"), default=False)
     policies_effective = models.BooleanField(_("assistance policies have taken effect"), default=True)
+    # Risk elimination (domain.md §5): large unavoidable spending (刚性支出) must be resolved.
+    spending_resolved = models.BooleanField(
+        _("large unavoidable spending is resolved or under control"), default=True
+    )
     remarks = models.CharField(_("remarks"), max_length=500, blank=True)
 
     def __str__(self) -> str:
@@ -265,6 +310,32 @@ class RuleCheck(models.Model):
     @property
     def overridden(self) -> bool:
         return bool(self.override_reason)
+
+
+class CaseRiskType(models.Model):
+    """One of a monitoring case's risk types (致贫/返贫风险1..5). Rows, not a JSON list, so the
+    database itself holds "at most five, none twice", and counts by risk type are one query."""
+
+    MAX = 5
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_types")
+    risk = models.CharField(_("risk type"), max_length=12, choices=RiskType.choices)
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        ordering = ["case_id", "position"]
+        verbose_name = _("risk type")
+        verbose_name_plural = _("risk types")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "risk"], name="one_risk_type_once_per_case"),
+            models.UniqueConstraint(fields=["case", "position"], name="one_risk_type_per_position"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1, position__lte=5), name="risk_type_position_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.position}: {self.risk}"
 
 
 def _files() -> FileSystemStorage:

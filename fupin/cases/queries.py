@@ -18,13 +18,15 @@ from fupin.core.errors import NotFound
 LEVEL_STEPS: dict[int, tuple[str, ...]] = {
     Level.VILLAGE: (
         Step.VERIFICATION,
+        Step.AUTHORISATION,
         Step.REVIEW,
         Step.CONSENT,
         Step.FIRST_NOTICE,
         Step.SECOND_NOTICE,
         Step.ANNOUNCEMENT,
+        Step.TAGGING,
     ),
-    Level.TOWNSHIP: (Step.TOWNSHIP_REVIEW,),
+    Level.TOWNSHIP: (Step.COMPARISON, Step.TOWNSHIP_REVIEW),
     Level.COUNTY: (Step.COUNTY_APPROVAL,),
 }
 

@@ -1,5 +1,7 @@
 """Demo cases in every state, so a newcomer sees the whole procedure: in 十八洞村 taken by the
-demo personas, in a few other villages by the system operator.
+demo personas, in a few other villages by the system operator. Identification and exit, and
+monitoring inclusion (纳入监测) and risk elimination (风险消除), including a household without
+labour capacity whose elimination stays blocked.
 
 Everything goes through the case actions. The one shortcut is the calendar: a notice that
 "ran last month" is posted today and then given earlier dates, as the tests do, because the
@@ -18,15 +20,16 @@ from django.utils import timezone
 
 from fupin.accounts.models import User
 from fupin.areas.models import prefix_range
-from fupin.cases import actions
+from fupin.cases import actions, rules
 from fupin.cases.errors import CaseError
-from fupin.cases.models import Case, Notice, Step
+from fupin.cases.models import Case, Kind, Notice, Step
 from fupin.cases.workflow import NOTICE_ROUND
 from fupin.core.access import SYSTEM
 from fupin.core.errors import FupinError
 from fupin.core.personas import COUNTY, TOWNSHIP, VILLAGE
 from fupin.registry import actions as registry
-from fupin.registry.models import Household
+from fupin.registry.choices import LabourCapacity
+from fupin.registry.models import Household, Member
 
 MEETING = {
     "representatives_total": 31,
@@ -69,10 +72,8 @@ def _approve(case: Case, actor: Any) -> Case:
     except FupinError as exc:
         if exc.code is not CaseError.RULES_FAILED:
             raise
-    from fupin.cases import rules
-
     for result in rules.evaluate(case):
-        if result.blocking:
+        if result.blocking and result.overridable:
             actions.do_override_rule(
                 case, rule=result.code, reason="经入户核实，情况属实（演示）", actor=actor
             )
@@ -113,9 +114,37 @@ def _advance(case: Case, until: str, cast: dict[str, Any], *, objection: bool = 
             case = _approve(case, cast["county"])
         elif step == Step.ANNOUNCEMENT:
             case = actions.do_announce_case(case, announced_on=timezone.localdate(), actor=cast["clerk"])
+        elif step == Step.AUTHORISATION:
+            case = actions.do_record_authorisation(
+                case,
+                signed_by=case.household.head_name,
+                signed_on=timezone.localdate(),
+                remarks="签订《监测对象申请及承诺授权查询书》",
+                actor=cast["clerk"],
+            )
+        elif step == Step.COMPARISON:
+            case = actions.do_record_comparison(
+                case,
+                findings="经医保、民政、住建、公安等部门信息比对，无车辆、商品房及财政供养人员",
+                category=cast.get("category") or _fitting(case.household),
+                actor=cast["township"],
+            )
+        elif step == Step.TAGGING and case.kind == Kind.ELIMINATION:
+            case = actions.do_tag_elimination(case, way="assisted", actor=cast["clerk"])
+        elif step == Step.TAGGING:
+            case = actions.do_tag_monitoring(
+                case,
+                category=case.category or _fitting(case.household),
+                risk_types=cast.get("risks") or ["illness"],
+                actor=cast["clerk"],
+            )
         else:
             break
     return case
+
+
+def _fitting(household: Household) -> str:
+    return "unstable" if rules.former_poor(household) else "edge"
 
 
 def _open_notice(case: Case, cast: dict[str, Any], *, days_ago: int, objection: str = "") -> Case:
@@ -160,10 +189,48 @@ EXIT_PLANS: list[tuple[str, Plan]] = [
 ]
 
 
-def _candidates(status: str, wanted: int) -> list[Household]:
+MONITORING_PLANS: list[tuple[str, Plan]] = [
+    ("verification", lambda c, k: c),
+    ("authorisation", lambda c, k: _advance(c, Step.AUTHORISATION, k)),
+    ("comparison", lambda c, k: _advance(c, Step.COMPARISON, k)),
+    ("review", lambda c, k: _advance(c, Step.REVIEW, k)),
+    ("notice open", lambda c, k: _open_notice(_advance(c, Step.FIRST_NOTICE, k), k, days_ago=2)),
+    ("township review", lambda c, k: _advance(c, Step.TOWNSHIP_REVIEW, k)),
+    ("county approval", lambda c, k: _advance(c, Step.COUNTY_APPROVAL, k)),
+    ("tagging", lambda c, k: _advance(c, Step.TAGGING, k)),
+    ("completed", lambda c, k: _advance(c, Step.DONE, k | {"risks": ["illness", "schooling"]})),
+    (
+        "completed, sudden hardship",
+        lambda c, k: _advance(c, Step.DONE, k | {"category": "sudden", "risks": ["accident", "illness"]}),
+    ),
+    (
+        "rejected",
+        lambda c, k: actions.do_reject_case(
+            _advance(c, Step.TOWNSHIP_REVIEW, k), reason="信息比对发现家庭在县城有商品房", actor=k["township"]
+        ),
+    ),
+]
+ELIMINATION_PLANS: list[tuple[str, Plan]] = [
+    ("verification", lambda c, k: c),
+    ("review", lambda c, k: _advance(c, Step.REVIEW, k)),
+    ("notice open", lambda c, k: _open_notice(_advance(c, Step.FIRST_NOTICE, k), k, days_ago=3)),
+    ("county approval", lambda c, k: _advance(c, Step.COUNTY_APPROVAL, k)),
+    ("tagging", lambda c, k: _advance(c, Step.TAGGING, k)),
+    ("completed", lambda c, k: _advance(c, Step.DONE, k)),
+]
+
+
+def _candidates(status: str | tuple[str, ...], wanted: int, *, able: bool | None = None) -> list[Household]:
     """Households of ``status`` with no case yet: 十八洞村's first, then one per village
-    elsewhere, so the cases also show up in a few other villages."""
-    households = Household.objects.filter(status=status, cases=None).order_by("number")
+    elsewhere, so the cases also show up in a few other villages. ``able`` keeps only those
+    where someone can (True) or nobody can (False) work."""
+    statuses = (status,) if isinstance(status, str) else status
+    households = Household.objects.filter(status__in=statuses, cases=None).order_by("number")
+    if able is not None:
+        workers = Member.objects.filter(
+            left_on=None, labour_capacity__in=[LabourCapacity.ORDINARY, LabourCapacity.SKILLED]
+        ).values("household_id")
+        households = households.filter(pk__in=workers) if able else households.exclude(pk__in=workers)
     home = list(households.filter(prefix_range(VILLAGE, "area_id"))[:wanted])
     # Then the villages of 双龙镇, whose township officer is a demo persona, then the county.
     township = households.filter(prefix_range(TOWNSHIP[:9], "area_id")).exclude(
@@ -211,6 +278,49 @@ def build_demo_cases() -> int:
         with transaction.atomic():
             case = actions.do_open_exit(
                 household, reason="收入稳定超过标准，两不愁三保障达标（演示）", actor=cast["clerk"]
+            )
+            plan(case, cast)
+        made += 1
+    return made + _build_monitoring_cases()
+
+
+def _build_monitoring_cases() -> int:
+    """纳入监测 for ordinary and exited households, 风险消除 for monitored ones, and one household
+    without labour capacity whose elimination waits at the township: its block cannot be lifted."""
+    made = 0
+    # Eliminations first: the monitoring cases completed below add monitored households.
+    eliminations = _candidates("monitored", len(ELIMINATION_PLANS), able=True)
+    stuck = _candidates("monitored", 1, able=False)
+    # Alternate exited and ordinary households so both categories appear.
+    exited = _candidates(("exited", "eliminated"), len(MONITORING_PLANS))
+    ordinary = _candidates("none", len(MONITORING_PLANS))
+    mixed = [h for pair in itertools.zip_longest(exited, ordinary) for h in pair if h is not None]
+    for (_name, plan), household in zip(ELIMINATION_PLANS, eliminations, strict=False):
+        cast = _cast(household.area_id[:12])
+        with transaction.atomic():
+            case = actions.do_open_elimination(
+                household, reason="收入持续稳定，风险已消除（演示）", actor=cast["clerk"]
+            )
+            plan(case, cast)
+        made += 1
+    for household in stuck:
+        cast = _cast(household.area_id[:12])
+        with transaction.atomic():
+            case = actions.do_open_elimination(
+                household,
+                reason="兜底保障后收入稳定（演示：无劳动能力，不得标注风险消除）",
+                actor=cast["clerk"],
+            )
+            _advance(case, Step.TOWNSHIP_REVIEW, cast)
+        made += 1
+    for (_name, plan), household in zip(MONITORING_PLANS, mixed, strict=False):
+        cast = _cast(household.area_id[:12])
+        with transaction.atomic():
+            case = actions.do_open_monitoring(
+                household,
+                origin="cadre_check",
+                reason="干部排查发现返贫致贫风险（演示）",
+                actor=cast["clerk"],
             )
             plan(case, cast)
         made += 1

@@ -136,3 +136,33 @@ class FuelType(models.TextChoices):
     ELECTRICITY = "electricity", _("electricity")
     BIOGAS = "biogas", _("biogas")
     OTHER = "other", _("other fuel")
+
+
+# 防止返贫监测 (domain.md §5): the values a monitoring case records for its household. Kept here,
+# beside the household file's other coded values, because they describe the household (the
+# national system tags the household with them) and apps above the registry count by them.
+class MonitoringCategory(models.TextChoices):
+    UNSTABLE = "unstable", _("unstable exited household")  # 脱贫不稳定户: needs a 脱贫户
+    EDGE = "edge", _("edge household at risk of poverty")  # 边缘易致贫户: needs a 一般农户
+    SUDDEN = "sudden", _("household in sudden severe hardship")  # 突发严重困难户: either
+
+
+class RiskType(models.TextChoices):
+    """致贫/返贫风险 1..5 (partly UNCONFIRMED in domain.md §5, so open to new values like Cause)."""
+
+    ILLNESS = "illness", _("illness")
+    SCHOOLING = "schooling", _("schooling costs")
+    DISABILITY = "disability", _("disability")
+    DISASTER = "disaster", _("disaster")
+    ACCIDENT = "accident", _("accident")
+    WATER = "water", _("unsafe drinking water")
+    HOUSING = "housing", _("unsafe housing")
+    EMPLOYMENT = "employment", _("unstable employment")
+    INDUSTRY = "industry", _("failed industry project")
+    LABOUR = "labour", _("lack of labour")
+    OTHER = "other", _("other")
+
+
+class EliminationWay(models.TextChoices):
+    ASSISTED = "assisted", _("eliminated through assistance")  # 帮扶消除
+    NATURAL = "natural", _("eliminated naturally")  # 自然消除

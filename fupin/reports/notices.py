@@ -54,6 +54,7 @@ class NoticeKind(models.TextChoices):
     IDENTIFICATION = "identification", _("identification")
     EXIT = "exit", _("exit")
     MONITORING = "monitoring", _("monitoring inclusion")
+    ELIMINATION = "elimination", _("risk elimination")
 
 
 # What the notice says, in Chinese whatever the reader's interface language: it is posted in
@@ -62,11 +63,15 @@ TITLES: dict[str, str] = {
     NoticeKind.IDENTIFICATION: "贫困户识别纳入公示",
     NoticeKind.EXIT: "贫困户退出公示",
     NoticeKind.MONITORING: "防止返贫监测对象纳入公示",
+    NoticeKind.ELIMINATION: "防止返贫监测对象风险消除公示",
 }
 STANDARD_REASONS: dict[str, str] = {
     NoticeKind.IDENTIFICATION: "经农户申请、入户核实、民主评议，拟识别为建档立卡贫困户",
     NoticeKind.EXIT: "人均纯收入稳定超过当年标准，两不愁三保障及饮水安全有保障，经民主评议拟退出",
     NoticeKind.MONITORING: "经入户核实、民主评议，存在返贫致贫风险，拟纳入防止返贫监测对象",
+    NoticeKind.ELIMINATION: (
+        "经入户核实、民主评议，收入持续稳定，两不愁三保障及饮水安全有保障，返贫致贫风险已消除，拟标注风险消除"
+    ),
 }
 
 

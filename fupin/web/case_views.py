@@ -1,5 +1,6 @@
 """Case pages: the inbox, the case page with the next step's form, starting a case from the
-household page, attachments, and the local settings page. Thin: look up, call the action."""
+household page (identification, exit, monitoring, risk elimination), attachments, and the local
+settings page. Thin: look up, call the action."""
 
 from __future__ import annotations
 
@@ -13,15 +14,17 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fupin.accounts.permissions import ACT_VILLAGE_STEP, EDIT_AREA_SETTINGS
+from fupin.api.cases_api import open_monitoring_case
 from fupin.areas.models import AreaSetting
 from fupin.areas.queries import access_area_by_code
 from fupin.cases import actions, rules
 from fupin.cases.area_settings import SPECS, clean_setting, do_set_area_setting, setting_for
 from fupin.cases.models import Attachment, Case, Kind, Origin, Status, Step
 from fupin.cases.queries import access_case_by_id, inbox
-from fupin.cases.workflow import NOTICE_ROUND, REVIEW_STEPS, decides, may_act, path_of
+from fupin.cases.workflow import MONITORING_KINDS, NOTICE_ROUND, REVIEW_STEPS, decides, may_act, path_of
 from fupin.core.access import require
 from fupin.core.errors import FupinError, NotFound, ValidationFailed
+from fupin.registry.choices import EliminationWay, HouseholdStatus, MonitoringCategory, RiskType
 from fupin.registry.queries import access_household_by_id
 from fupin.web.area_views import breadcrumb
 from fupin.web.decorators import page
@@ -97,6 +100,11 @@ def _render_case(
             "can_attach": case.status == Status.OPEN and actions.may_attach(user, case),
             "is_review": case.step in REVIEW_STEPS,
             "is_notice": case.step in NOTICE_ROUND,
+            "is_monitoring": case.kind in MONITORING_KINDS,
+            "categories": MonitoringCategory.choices,
+            "risk_type_choices": RiskType.choices,
+            "ways": EliminationWay.choices,
+            "risk_types": [RiskType(r).label for r in case.risk_types.values_list("risk", flat=True)],
             "today": today,
             "errors": errors or [],
             "Step": {s.name: s.value for s in Step},
@@ -132,6 +140,10 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
                 commercial_housing=_flag(request, "commercial_housing"),
                 runs_business=_flag(request, "runs_business"),
                 policies_effective=_flag(request, "policies_effective"),
+                # Asked only at a risk elimination's home check; other kinds keep the default.
+                spending_resolved=_flag(request, "spending_resolved")
+                if case.kind == Kind.ELIMINATION
+                else True,
                 remarks=post.get("remarks", ""),
             )
         elif action == "meeting":
@@ -151,6 +163,31 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
                 case,
                 consent_name=post.get("consent_name", ""),
                 consent_on=post.get("consent_on", ""),
+                remarks=post.get("remarks", ""),
+                actor=user,
+            )
+        elif action == "authorise":
+            actions.do_record_authorisation(
+                case,
+                signed_by=post.get("signed_by", ""),
+                signed_on=post.get("signed_on", ""),
+                remarks=post.get("remarks", ""),
+                upload=request.FILES.get("file"),
+                actor=user,
+            )
+        elif action == "compare":
+            actions.do_record_comparison(
+                case, findings=post.get("findings", ""), category=post.get("category", ""), actor=user
+            )
+        elif action == "tag" and case.kind == Kind.ELIMINATION:
+            actions.do_tag_elimination(
+                case, way=post.get("way", ""), remarks=post.get("remarks", ""), actor=user
+            )
+        elif action == "tag":
+            actions.do_tag_monitoring(
+                case,
+                category=post.get("category", ""),
+                risk_types=post.getlist("risk_types"),
                 remarks=post.get("remarks", ""),
                 actor=user,
             )
@@ -209,20 +246,51 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
+# The case a household's page starts when no kind is asked for: the one its status leads to.
+DEFAULT_START: dict[str, str] = {
+    HouseholdStatus.NONE: Kind.IDENTIFICATION,
+    HouseholdStatus.POOR: Kind.EXIT,
+    HouseholdStatus.EXITED: Kind.MONITORING,
+    HouseholdStatus.MONITORED: Kind.ELIMINATION,
+    HouseholdStatus.RISK_ELIMINATED: Kind.MONITORING,
+}
+ORIGINS: dict[str, list[str]] = {
+    Kind.IDENTIFICATION: [Origin.APPLICATION, Origin.NOMINATION],
+    Kind.MONITORING: [Origin.APPLICATION, Origin.CADRE_CHECK, Origin.SCREENING],
+}
+
+
 @page
 def case_start(request: HttpRequest, household_id: int) -> HttpResponse:
-    """Start identification or exit from the household page."""
+    """Start a case from the household page: ``?kind=`` names it, else the household's status
+    decides; ``?alert=`` ties a monitoring case to the alert that led to it."""
     user = request.user
     household = access_household_by_id(user, household_id)
     require(user, ACT_VILLAGE_STEP, area_code=household.area_id)
-    kind = Kind.EXIT if household.status == "poor" else Kind.IDENTIFICATION
+    asked = request.GET.get("kind", "")
+    # A kind that does not fit the household is still shown: the action says why it cannot start.
+    kind = asked if asked in Kind.values else DEFAULT_START.get(household.status, Kind.IDENTIFICATION)
     errors: list[str] = []
-    values = {"reason": "", "origin": Origin.APPLICATION}
+    values = {"reason": "", "origin": Origin.APPLICATION, "alert_id": request.GET.get("alert", "")}
     if request.method == "POST":
-        values = {"reason": request.POST.get("reason", ""), "origin": request.POST.get("origin", "")}
+        values = {
+            "reason": request.POST.get("reason", ""),
+            "origin": request.POST.get("origin", ""),
+            "alert_id": request.POST.get("alert_id", ""),
+        }
         try:
             if kind == Kind.EXIT:
                 case = actions.do_open_exit(household, reason=values["reason"], actor=user)
+            elif kind == Kind.ELIMINATION:
+                case = actions.do_open_elimination(household, reason=values["reason"], actor=user)
+            elif kind == Kind.MONITORING:
+                case = open_monitoring_case(
+                    user,
+                    household,
+                    origin=values["origin"],
+                    reason=values["reason"],
+                    alert_id=values["alert_id"].strip() or None,
+                )
             else:
                 case = actions.do_open_identification(
                     household, origin=values["origin"], reason=values["reason"], actor=user
@@ -237,7 +305,7 @@ def case_start(request: HttpRequest, household_id: int) -> HttpResponse:
             "household": household,
             "kind": kind,
             "kind_label": Kind(kind).label,
-            "origins": Origin.choices,
+            "origins": [(o, Origin(o).label) for o in ORIGINS.get(kind, [])],
             "values": values,
             "errors": errors,
             "breadcrumb": breadcrumb(user, household.area),

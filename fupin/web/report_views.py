@@ -37,6 +37,7 @@ PREVIEW_STATUS: dict[str, str] = {
     NoticeKind.IDENTIFICATION: HouseholdStatus.POOR,
     NoticeKind.EXIT: HouseholdStatus.EXITED,
     NoticeKind.MONITORING: HouseholdStatus.MONITORED,
+    NoticeKind.ELIMINATION: HouseholdStatus.RISK_ELIMINATED,
 }
 
 

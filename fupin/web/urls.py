@@ -51,4 +51,8 @@ urlpatterns = [
     path("audit/", core_views.audit_log, name="audit_log"),
     path("jobs/<int:job_id>/", core_views.job_detail, name="job"),
     path("", include("fupin.web.case_views")),
+    # Monitoring against return to poverty: department feeds, alerts and triage, screening.
+    path("", include("fupin.web.feeds_views")),
+    path("", include("fupin.web.alerts_views")),
+    path("", include("fupin.web.screening_views")),
 ]

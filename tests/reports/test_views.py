@@ -132,6 +132,8 @@ def test_the_preview_lists_the_village_households_of_the_kind_only(
     assert "吴邻村" not in identification
     assert "施成富" in exit_ and "龙先发" not in exit_ and "退出公示" in exit_
     assert "暂无符合条件的农户" in monitoring
+    for kind in ("monitoring", "elimination"):  # every kind a case can post has its preview
+        assert client.get("/reports/notice-preview/", {"village": VILLAGE, "kind": kind}).status_code == 200
     assert all("样稿" in text for text in (identification, exit_, monitoring))
 
 

@@ -1,0 +1,373 @@
+"""Alert pages (防返贫监测): the inbox, one alert with its triage forms, recording a cadre check,
+the monitoring dashboard — and the public self-report page (农户自主申报), the one page of the
+site that needs no login. Thin: look up through ``alerts.queries``, call ``alerts.actions``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fupin.accounts.permissions import TRIAGE_ALERTS, VIEW_ALERTS, VIEW_PII
+from fupin.alerts import actions
+from fupin.alerts.labels import rule_label
+from fupin.alerts.models import Alert, AlertStatus, Channel
+from fupin.alerts.queries import (
+    ACTIVE,
+    access_alert_by_id,
+    access_report_by_id,
+    dashboard,
+    inbox,
+    overdue_counts,
+    reports_of,
+    rules_in,
+)
+from fupin.areas.models import Area, Level
+from fupin.areas.queries import access_area_by_code
+from fupin.cases.area_settings import setting_for
+from fupin.core.access import covers, require
+from fupin.core.errors import FupinError, NotFound, ValidationFailed
+from fupin.registry.models import Household
+from fupin.registry.queries import access_household_by_id, households_within
+from fupin.web.area_views import breadcrumb
+from fupin.web.decorators import page
+
+
+def _messages_of(exc: FupinError) -> list[str]:
+    """Form errors to show on the page; not found and forbidden are answered by ``page``."""
+    if exc.status not in (400, 409):
+        raise exc
+    if isinstance(exc, ValidationFailed):
+        return [e.message for e in exc.errors]
+    return [exc.message]
+
+
+def _area_from(request: HttpRequest) -> Area:
+    user = request.user
+    code = request.GET.get("area", "")
+    return access_area_by_code(user, code) if code else user.area  # type: ignore[union-attr]
+
+
+# --- the inbox -----------------------------------------------------------------------------
+
+
+@page
+def alert_list(request: HttpRequest) -> HttpResponse:
+    """The user's alerts: overdue ones on top and red, the counts per village and township."""
+    user = request.user
+    require(user, VIEW_ALERTS)
+    area = _area_from(request)
+    status = request.GET.get("status", "active")
+    channel = request.GET.get("channel", "")
+    rule = request.GET.get("rule", "").strip()[:40]
+    overdue_only = request.GET.get("overdue") == "1"
+    today = timezone.localdate()
+    qs = inbox(
+        user, area=area, status=status, rule=rule, channel=channel, overdue_only=overdue_only, today=today
+    )
+    page_obj = Paginator(qs, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    for alert in page_obj:
+        alert.rule_label = rule_label(alert.rule)  # type: ignore[attr-defined]
+    params = request.GET.copy()
+    params.pop("page", None)
+    counts = overdue_counts(user, area, today=today)
+    places = counts["villages"] if area.level >= Level.TOWNSHIP else counts["townships"]
+    return render(
+        request,
+        "web/alerts_list.html",
+        {
+            "area": area,
+            "breadcrumb": breadcrumb(user, area),
+            "page": page_obj,
+            "query": params.urlencode(),
+            "status": status,
+            "channel": channel,
+            "rule": rule,
+            "overdue_only": overdue_only,
+            "statuses": [("active", gettext("Waiting for a visit or a decision")), *AlertStatus.choices],
+            "channels": Channel.choices,
+            "rules": [(r, rule_label(r)) for r in rules_in(user, area)],
+            "places": places,
+            "places_are_villages": area.level >= Level.TOWNSHIP,
+            "total_overdue": sum(p["overdue"] for p in counts["villages"]),
+            "today": today,
+            "can_triage": user.can(TRIAGE_ALERTS),  # type: ignore[union-attr]
+        },
+    )
+
+
+# --- one alert -----------------------------------------------------------------------------
+
+
+def _render_alert(
+    request: HttpRequest, alert: Alert, errors: list[str] | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    may_triage = user.can(TRIAGE_ALERTS) and covers(user, alert.area_code)  # type: ignore[union-attr]
+    area = alert.household.area if alert.household else Area.objects.filter(code=alert.area_code).first()
+    reports = reports_of(alert) if alert.channel == Channel.SELF_REPORT else []
+    # Households of the village, to link a report from someone not yet in the registry.
+    candidates: list[Household] = []
+    if may_triage and alert.household_id is None and alert.status in ACTIVE and area is not None:
+        candidates = list(
+            households_within(user, area).order_by("number")[:500]  # a village holds a few hundred
+        )
+    return render(
+        request,
+        "web/alerts_detail.html",
+        {
+            "alert": alert,
+            "area": area,
+            "breadcrumb": breadcrumb(user, area) if area else None,
+            "rule_label": rule_label(alert.rule),
+            "evidence": _evidence_rows(alert),
+            "reports": reports,
+            "today": today,
+            "visit_days_left": (alert.visit_due - today).days,
+            "visit_days_over": (today - alert.visit_due).days,
+            "decision_days_left": (alert.decision_due - today).days,
+            "decision_days_over": (today - alert.decision_due).days,
+            "visited_late": bool(alert.visited_at and timezone.localdate(alert.visited_at) > alert.visit_due),
+            "may_triage": may_triage,
+            "is_active": alert.status in ACTIVE,
+            "can_reveal": user.can(VIEW_PII),  # type: ignore[union-attr]
+            "candidates": candidates,
+            "errors": errors or [],
+            "posted": request.POST if request.method == "POST" else {},
+        },
+        status=status,
+    )
+
+
+# Evidence keys this app writes; a screening rule's own keys are shown as they are.
+EVIDENCE_LABELS = {"checked_by": _("checked by"), "checked_on": _("checked on")}
+
+
+def _evidence_rows(alert: Alert) -> list[tuple[str, str]]:
+    """The evidence as label/value pairs; self-reports are shown on their own, as reports."""
+    rows = []
+    for key, value in (alert.evidence or {}).items():
+        if key in {"reports", "registered"}:
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        rows.append((str(EVIDENCE_LABELS.get(key, key)), text))
+    return rows
+
+
+@page
+def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+    return _render_alert(request, access_alert_by_id(request.user, alert_id))
+
+
+@page
+@require_POST
+def alert_act(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Each triage form posts here with ``action`` naming what to do."""
+    user = request.user
+    alert = access_alert_by_id(user, alert_id)
+    post = request.POST
+    action = post.get("action", "")
+    try:
+        if action == "visit":
+            actions.do_record_visit(alert, post.get("notes", ""), actor=user)
+        elif action == "dismiss":
+            actions.do_dismiss_alert(alert, post.get("reason", ""), actor=user)
+        elif action == "start_case":
+            actions.do_mark_case_started(alert, None, notes=post.get("decision_notes", ""), actor=user)
+        elif action == "link":
+            household = access_household_by_id(user, post.get("household", ""))
+            actions.do_link_household(alert, household, actor=user)
+        else:
+            raise NotFound()
+    except FupinError as exc:
+        errors = _messages_of(exc)
+        return _render_alert(request, access_alert_by_id(user, alert_id), errors, status=exc.status)
+    return redirect("alert", alert_id=alert.pk)
+
+
+@page
+@require_POST
+def report_reveal(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The reporter's full ID number and phone, for the village to call (audited)."""
+    report = access_report_by_id(request.user, report_id)
+    contact = actions.do_reveal_report_contact(report, actor=request.user)
+    return HttpResponse(
+        format_html(
+            '<code class="pii">{}</code> · <code class="pii">{}</code>',
+            contact["id_number"],
+            contact["phone"],
+        )
+    )
+
+
+# --- recording a cadre check (干部排查) -----------------------------------------------------
+
+
+@page
+def cadre_check(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(user, TRIAGE_ALERTS)
+    household = access_household_by_id(user, request.POST.get("household") or request.GET.get("household"))
+    require(user, TRIAGE_ALERTS, area_code=household.area_id)
+    errors: list[str] = []
+    summary = ""
+    if request.method == "POST":
+        summary = request.POST.get("summary", "")
+        try:
+            alert = actions.do_record_cadre_check(household, summary, actor=user)
+            return redirect("alert", alert_id=alert.pk)
+        except FupinError as exc:
+            errors = _messages_of(exc)
+    return render(
+        request,
+        "web/alerts_new.html",
+        {
+            "household": household,
+            "breadcrumb": breadcrumb(user, household.area),
+            "summary": summary,
+            "errors": errors,
+            "visit_days": setting_for(household.area_id, "alert_visit_days"),
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- the monitoring dashboard --------------------------------------------------------------
+
+
+@page
+def monitoring(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(user, VIEW_ALERTS)
+    area = _area_from(request)
+    figures = dashboard(user, area)
+    category_labels = {
+        "unstable": gettext("Former poor, unstable"),
+        "edge": gettext("Never registered, at the edge"),
+        "eliminated": gettext("Risk eliminated"),
+    }
+    for row in figures["categories"]:
+        row["label"] = category_labels[row["key"]]
+    charts = {
+        "by_rule": {
+            "labels": [r["label"] for r in figures["by_rule"]],
+            "values": [r["active"] for r in figures["by_rule"]],
+        },
+        "by_place": {
+            "labels": [r["name"] for r in figures["children"][:20]],
+            "active": [r["active"] for r in figures["children"][:20]],
+            "overdue": [r["overdue"] for r in figures["children"][:20]],
+        },
+        "categories": [{"name": r["label"], "value": r["count"]} for r in figures["categories"][:2]],
+        "names": {"active": gettext("Waiting"), "overdue": gettext("Overdue")},
+    }
+    return render(
+        request,
+        "web/monitoring_dashboard.html",
+        {
+            "area": area,
+            "breadcrumb": breadcrumb(user, area, here=True),
+            "f": figures,
+            "charts": charts,
+            "child_level": Level(min(area.level + 1, Level.VILLAGE)).label,
+        },
+    )
+
+
+# --- the public self-report page (农户自主申报) --------------------------------------------
+
+
+def _client_address(request: HttpRequest) -> str:
+    # The direct peer only: a forwarded-for header is the sender's to write, so trusting it
+    # would let anyone lift the limit. Behind a proxy, configure it to set REMOTE_ADDR.
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def self_report(request: HttpRequest) -> HttpResponse:
+    """Public, no login: a household reports hardship. The village usually comes from the QR
+    code on the village notice board (``?village=CODE``); otherwise the reporter finds it by
+    name (``?q=``) on this same page, so it works without JavaScript on any phone."""
+    code = (request.POST.get("village") or request.GET.get("village") or "").strip()
+    village = Area.objects.filter(code=code, level=Level.VILLAGE).first() if code else None
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    message = ""
+    status = 200
+    if request.method == "POST":
+        post = request.POST
+        # Given back to the sender's own page so a mistake costs one field, not the form.
+        values = {k: post.get(k, "") for k in ("name", "id_number", "phone", "what_happened")}
+        try:
+            receipt = actions.do_receive_self_report(
+                name=post.get("name", ""),
+                id_number=post.get("id_number", ""),
+                phone=post.get("phone", ""),
+                village_code=code,
+                what_happened=post.get("what_happened", ""),
+                client_address=_client_address(request),
+            )
+            return render(request, "web/alerts_report_done.html", {"receipt": receipt, "public": True})
+        except ValidationFailed as exc:
+            errors = {e.field or "": e.message for e in exc.errors}
+            status = 400
+        except FupinError as exc:
+            message, status = exc.message, exc.status
+    q = request.GET.get("q", "").strip()[:20]
+    return render(
+        request,
+        "web/alerts_report.html",
+        {
+            "village": village,
+            "village_path": _village_path(village),
+            "q": q,
+            "found": _find_villages(q) if village is None else [],
+            "values": values,
+            "errors": errors,
+            "message": message,
+            "visit_days": setting_for(village.code, "alert_visit_days") if village else None,
+            "public": True,
+        },
+        status=status,
+    )
+
+
+def _find_villages(q: str) -> list[tuple[Area, str]]:
+    """Villages whose name contains ``q`` (names and codes of the national division list are
+    public); a few results only, and nothing for a one-character query."""
+    if len(q) < 2:
+        return []
+    villages = Area.objects.filter(level=Level.VILLAGE, name__contains=q).order_by("code")[:20]
+    return [(v, _village_path(v)) for v in villages]
+
+
+def _village_path(village: Area | None) -> str:
+    """ "…县 …镇 …村", so a reporter can tell two villages of the same name apart."""
+    if village is None:
+        return ""
+    return " ".join(a.name for a in [*village.ancestors()[2:], village])
+
+
+urlpatterns = [
+    path("alerts/", alert_list, name="alerts"),
+    path("alerts/new/", cadre_check, name="alert_new"),
+    path("alerts/<int:alert_id>/", alert_detail, name="alert"),
+    path("alerts/<int:alert_id>/act/", alert_act, name="alert_act"),
+    path("alerts/reports/<int:report_id>/reveal/", report_reveal, name="alert_report_reveal"),
+    path("monitoring/", monitoring, name="monitoring"),
+    # Public, no login (see ``self_report``).
+    path("report/", self_report, name="self_report"),
+]

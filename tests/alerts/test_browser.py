@@ -1,0 +1,91 @@
+"""In a real browser on a phone-sized screen: a villager sends a self-report without logging
+in, and the county's dashboard draws its charts — loading nothing from outside either way.
+
+Uses Debian's chromium; skipped, saying why, where it or playwright is absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from fupin.alerts.models import Alert, SelfReport
+from fupin.core.personas import VILLAGE
+from tests.alerts.helpers import age_alert, screened
+from tests.conftest import PASSWORD, make_household, new_id_number
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason="chromium is not installed (apt-get install chromium)"
+)
+
+
+@pytest.fixture
+def phone(live_server: Any) -> Iterator[Any]:
+    # The live server thread runs async-unsafe ORM calls; playwright's loop is in another thread.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        outside: list[str] = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+        yield page, live_server.url, outside
+        browser.close()
+
+
+@pytest.mark.restores_seeded_rows
+def test_a_villager_reports_hardship_from_a_phone(transactional_db: Any, phone: Any) -> None:
+    page, base, outside = phone
+    page.goto(f"{base}/report/")
+    page.fill("input[name=q]", "十八洞")
+    page.click("button[type=submit]")
+    page.click(f"a[href='/report/?village={VILLAGE}']")
+    page.fill("input[name=name]", "龙秀英")
+    page.fill("input[name=id_number]", "433124197503081234")  # a wrong check digit
+    page.fill("input[name=phone]", "139 1234 5678")
+    page.fill("textarea[name=what_happened]", "丈夫住院，治病花了三万多")
+    page.click("form[method=post] button[type=submit]")
+    assert page.locator("small.error").count() == 1 and not SelfReport.objects.exists()
+    page.fill("input[name=id_number]", new_id_number(dt.date(1975, 3, 8), female=True))
+    page.click("form[method=post] button[type=submit]")
+    page.wait_for_selector(".reference")
+    assert SelfReport.objects.count() == 1 and Alert.objects.get().area_code == VILLAGE
+    assert page.inner_text(".reference").strip() in page.content()
+    # fits the phone's width
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert outside == []
+
+
+@pytest.mark.restores_seeded_rows
+def test_the_county_dashboard_draws_its_charts(
+    transactional_db: Any, personas: dict[str, Any], phone: Any
+) -> None:
+    screened(make_household(VILLAGE))
+    age_alert(screened(make_household(VILLAGE), rule="dibao_edge"), 5)
+    make_household(VILLAGE, status="monitored")
+    page, base, outside = phone
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", "county_admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/monitoring/")
+    for chart in ("#chart-rule", "#chart-category", "#chart-place"):
+        page.wait_for_selector(f"{chart} svg")
+    assert "medical_cost" in page.inner_text("#chart-rule")
+    assert outside == []
