@@ -21,9 +21,11 @@ from fupin.alerts.labels import rule_label
 from fupin.alerts.models import Alert, AlertStatus, Channel, SelfReport
 from fupin.areas.models import Area, Level
 from fupin.areas.queries import within
+from fupin.cases.models import Case, Kind
+from fupin.cases.models import Status as CaseStatus
 from fupin.core.access import require
 from fupin.core.errors import NotFound
-from fupin.registry.choices import HouseholdStatus
+from fupin.registry.choices import HouseholdStatus, MonitoringCategory
 from fupin.registry.models import Household
 from fupin.registry.queries import households_within
 
@@ -175,20 +177,29 @@ def overdue_counts(user: Any, area: Area | None = None, *, today: dt.date | None
 
 
 def monitored_by_category(user: Any, area: Area) -> list[dict[str, Any]]:
-    """Monitored households by category (domain.md §5). Until monitoring cases record the
-    category, it follows from the household's file: a former poor household is 脱贫不稳定户,
-    one never registered is 边缘易致贫户 (突发严重困难户 needs the case's own record)."""
+    """Monitored households by category (domain.md §5): the category tagged by the household's
+    latest completed monitoring case; a household monitored without one (entered before this
+    system, or by a bulk change) is counted by its file: a former poor household as 脱贫不稳定户,
+    one never registered as 边缘易致贫户."""
     if not user.can(VIEW_REGISTRY):
         return []
     qs = households_within(user, area).filter(status=HouseholdStatus.MONITORED)
-    former = qs.filter(registered_year__isnull=False).count()
-    edge = qs.filter(registered_year__isnull=True).count()
+    # Ordered by closing, so each household keeps its latest case's category.
+    tagged: dict[int, str] = dict(
+        Case.objects.filter(kind=Kind.MONITORING, status=CaseStatus.COMPLETED, household__in=qs.values("pk"))
+        .exclude(category="")
+        .order_by("household_id", "closed_at", "id")
+        .values_list("household_id", "category")
+    )
+    counts = dict.fromkeys(MonitoringCategory.values, 0)
+    for category in tagged.values():
+        counts[category] += 1
+    untagged = qs.exclude(pk__in=list(tagged))
+    counts[MonitoringCategory.UNSTABLE] += untagged.filter(registered_year__isnull=False).count()
+    counts[MonitoringCategory.EDGE] += untagged.filter(registered_year__isnull=True).count()
     eliminated = households_within(user, area).filter(status=HouseholdStatus.RISK_ELIMINATED).count()
-    return [
-        {"key": "unstable", "count": former},
-        {"key": "edge", "count": edge},
-        {"key": "eliminated", "count": eliminated},
-    ]
+    rows = [{"key": key, "count": count} for key, count in counts.items()]
+    return [*rows, {"key": "eliminated", "count": eliminated}]
 
 
 def dashboard(user: Any, area: Area, *, today: dt.date | None = None) -> dict[str, Any]:

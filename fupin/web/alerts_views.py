@@ -38,6 +38,7 @@ from fupin.areas.queries import access_area_by_code
 from fupin.cases.area_settings import setting_for
 from fupin.core.access import covers, require
 from fupin.core.errors import FupinError, NotFound, ValidationFailed
+from fupin.registry.choices import MonitoringCategory
 from fupin.registry.models import Household
 from fupin.registry.queries import access_household_by_id, households_within
 from fupin.web.area_views import breadcrumb
@@ -256,6 +257,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     category_labels = {
         "unstable": gettext("Former poor, unstable"),
         "edge": gettext("Never registered, at the edge"),
+        "sudden": str(MonitoringCategory.SUDDEN.label),
         "eliminated": gettext("Risk eliminated"),
     }
     for row in figures["categories"]:

@@ -141,6 +141,7 @@ def test_the_dashboard_counts_alerts_by_rule_and_place_and_monitored_households_
     assert {c["key"]: c["count"] for c in figures["categories"]} == {
         "unstable": 1,
         "edge": 2,
+        "sudden": 0,
         "eliminated": 0,
     }
     # the township's dashboard splits by village and sees only its own
@@ -149,3 +150,27 @@ def test_the_dashboard_counts_alerts_by_rule_and_place_and_monitored_households_
     )
     assert by_code(township["children"]) == {VILLAGE: (3, 2, 0), NEIGHBOUR_VILLAGE: (1, 1, 0)}
     assert {c["key"]: c["count"] for c in township["categories"]}["edge"] == 1
+
+
+def test_the_dashboard_counts_monitored_households_by_the_category_their_case_tagged(
+    personas: dict[str, User],
+) -> None:
+    from fupin.cases import actions as cases
+    from fupin.cases.models import Step
+    from tests.cases.helpers import advance_to, monitoring_candidate, national_floor, open_monitoring
+
+    national_floor()
+    p = personas
+    # An ordinary household in sudden hardship, tagged so by its case: not "edge" by its file.
+    sudden = advance_to(open_monitoring(p, monitoring_candidate()), Step.TAGGING, p)
+    cases.do_tag_monitoring(sudden, category="sudden", risk_types=["accident"], actor=p["village_clerk"])
+    edge = advance_to(open_monitoring(p, monitoring_candidate()), Step.TAGGING, p)
+    cases.do_tag_monitoring(edge, category="edge", risk_types=["illness"], actor=p["village_clerk"])
+    make_household(VILLAGE, status="monitored")  # monitored without a case: counted by its file
+    figures = queries.dashboard(p["county_admin"], Area.objects.get(code=COUNTY))
+    assert {c["key"]: c["count"] for c in figures["categories"]} == {
+        "unstable": 0,
+        "edge": 2,
+        "sudden": 1,
+        "eliminated": 0,
+    }

@@ -92,7 +92,7 @@ def test_only_triagers_may_post_and_a_refusal_changes_nothing(
     assert Alert.objects.get(pk=alert.pk).status == AlertStatus.DISMISSED
 
 
-def test_a_village_clerk_records_a_check_visits_and_starts_a_case_through_the_pages(
+def test_a_village_clerk_records_a_check_visits_and_opens_a_monitoring_case_through_the_pages(
     personas: dict[str, User], client_for: Any
 ) -> None:
     home = make_household(VILLAGE, head_name="龙老汉")
@@ -110,14 +110,18 @@ def test_a_village_clerk_records_a_check_visits_and_starts_a_case_through_the_pa
     assert no_notes.status_code == 400 and Alert.objects.get().status == AlertStatus.OPEN
     clerk.post(f"/alerts/{alert.pk}/act/", {"action": "visit", "notes": "住院自付四万元"})
     page = clerk.get(f"/alerts/{alert.pk}/").content.decode()
-    assert 'value="start_case"' in page and 'value="visit"' not in page
-    clerk.post(
-        f"/alerts/{alert.pk}/act/", {"action": "start_case", "decision_notes": "因病返贫风险，纳入监测"}
+    start = f"/households/{home.pk}/cases/new/?kind=monitoring&amp;alert={alert.pk}"
+    assert start in page and 'value="visit"' not in page
+    opened = clerk.post(
+        f"/households/{home.pk}/cases/new/?kind=monitoring",
+        {"origin": "cadre_check", "reason": "因病返贫风险，纳入监测", "alert_id": str(alert.pk)},
     )
+    assert opened.status_code == 302
     started = Alert.objects.get()
-    assert started.status == AlertStatus.CASE_STARTED and started.decision_notes == "因病返贫风险，纳入监测"
+    assert started.status == AlertStatus.CASE_STARTED and started.case is not None
+    assert started.case.kind == "monitoring" and started.case.household_id == home.pk
     page = clerk.get(f"/alerts/{alert.pk}/").content.decode()
-    assert 'value="dismiss"' not in page and "因病返贫风险，纳入监测" in page
+    assert 'value="dismiss"' not in page and f"/cases/{started.case_id}/" in page
 
 
 def test_the_slower_of_two_dismissals_is_told_on_the_page(world: dict[str, Any], client_for: Any) -> None:
