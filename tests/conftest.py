@@ -86,6 +86,11 @@ def new_id_number(born: dt.date = dt.date(1980, 5, 17), *, female: bool = False)
             return idnumber.make("433124", born, seq)
 
 
+def wrong_check_digit(number: str) -> str:
+    """The same ID number with a check digit that does not fit: an invalid number for tests."""
+    return number[:-1] + ("1" if number[-1] != "1" else "2")
+
+
 def make_household(
     area_code: str = VILLAGE,
     *,

@@ -17,7 +17,7 @@ import pytest
 from fupin.alerts.models import Alert, SelfReport
 from fupin.core.personas import VILLAGE
 from tests.alerts.helpers import age_alert, screened
-from tests.conftest import PASSWORD, make_household, new_id_number
+from tests.conftest import PASSWORD, make_household, new_id_number, wrong_check_digit
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -56,7 +56,7 @@ def test_a_villager_reports_hardship_from_a_phone(transactional_db: Any, phone: 
     page.click("button[type=submit]")
     page.click(f"a[href='/report/?village={VILLAGE}']")
     page.fill("input[name=name]", "龙秀英")
-    page.fill("input[name=id_number]", "433124197503081234")  # a wrong check digit
+    page.fill("input[name=id_number]", wrong_check_digit(new_id_number()))
     page.fill("input[name=phone]", "139 1234 5678")
     page.fill("textarea[name=what_happened]", "丈夫住院，治病花了三万多")
     page.click("form[method=post] button[type=submit]")

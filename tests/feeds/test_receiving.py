@@ -316,7 +316,7 @@ def test_a_title_line_above_the_header_and_english_headers_are_understood(
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
-        ("m.csv", "身份证号,类型\n43312419800517001X,住院\n", "MISSING_COLUMNS"),
+        ("m.csv", f"身份证号,类型\n{new_id_number()},住院\n", "MISSING_COLUMNS"),
         ("m.csv", "身份证号,类型,三重保障后自付金额\n", "NO_ROWS"),
         ("m.csv", "", "EMPTY"),
         ("m.xlsx", "身份证号,类型\n", "NOT_READABLE"),

@@ -283,7 +283,7 @@ def test_a_person_registered_elsewhere_is_refused_without_saying_where(
 
 def test_a_file_that_is_not_a_spreadsheet_is_refused(tmp_path: Path) -> None:
     fake = tmp_path / "households.xlsx"
-    fake.write_text("姓名,身份证号\n张三,433124198005170011\n", encoding="utf-8")
+    fake.write_text(f"姓名,身份证号\n张三,{new_id_number()}\n", encoding="utf-8")
     with pytest.raises(ImportRefused) as caught:
         check_file(fake)
     assert caught.value.code is ImportProblem.NOT_A_SPREADSHEET

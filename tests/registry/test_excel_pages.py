@@ -15,7 +15,7 @@ from fupin.core.models import AuditEntry, Job
 from fupin.core.personas import ALL_USERNAMES, VILLAGE
 from fupin.registry import tasks
 from fupin.registry.models import Member
-from tests.conftest import make_household, new_id_number
+from tests.conftest import make_household, new_id_number, wrong_check_digit
 from tests.registry.excel_helpers import all_cells, member_row, read_sheet, write_rows
 
 VIEWERS = {
@@ -48,7 +48,13 @@ def import_job(personas: dict[str, Any], tmp_path: Path) -> Job:
     head = new_id_number()
     rows = [
         member_row(head_id=head, id_number=head, name="好人", relation="户主", area=VILLAGE),
-        member_row(head_id=head, id_number="433124198005170010", name="坏号", relation="儿子", area=VILLAGE),
+        member_row(
+            head_id=head,
+            id_number=wrong_check_digit(new_id_number()),
+            name="坏号",
+            relation="儿子",
+            area=VILLAGE,
+        ),
     ]
     path = write_rows(tmp_path / "u.xlsx", rows)
     job = Job.objects.create(

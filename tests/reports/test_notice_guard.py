@@ -21,6 +21,7 @@ from fupin.reports.notices import (
     find_sensitive,
     render_public_notice,
 )
+from tests.conftest import new_id_number
 
 # The shared session fixture loads areas into the test database, which pytest-django creates
 # only for a test that asks for it; the first test of a run must therefore be a database test.
@@ -46,13 +47,18 @@ def notice(**changes: Any) -> PublicNotice:
     return PublicNotice(**values)
 
 
+# Generated, never a literal: a number shaped like an ID number is personal data in waiting.
+ID = new_id_number()
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("433124198005170011", "id_number"),
-        ("身份证 43312419800517001x", "id_number"),
-        ("4331 2419 8005 1700 1X", "id_number"),
-        ("４３３１２４１９８００５１７００１１", "id_number"),  # full-width, as typed on a phone
+        (ID, "id_number"),
+        (f"身份证 {ID[:17]}x", "id_number"),
+        (" ".join(f"{ID[:17]}X"[i : i + 4] for i in range(0, 18, 4)), "id_number"),
+        (ID.translate(FULL_WIDTH), "id_number"),  # full-width, as typed on a phone
         ("433124800517001", "id_number"),  # the old 15-digit number
         ("电话13807431234", "mobile"),
         ("138 0743 1234", "mobile"),
@@ -112,7 +118,7 @@ def test_a_well_formed_notice_passes() -> None:
     ("changes", "field", "kind"),
     [
         (
-            {"rows": (dataclasses.replace(ROW, reason="身份证433124198005170011"),)},
+            {"rows": (dataclasses.replace(ROW, reason=f"身份证{ID}"),)},
             "rows.1.reason",
             "id_number",
         ),
@@ -135,7 +141,7 @@ def test_the_guard_refuses_personal_data_anywhere(changes: dict[str, Any], field
 
 def test_the_refusal_names_the_field_but_never_repeats_the_value() -> None:
     with pytest.raises(UnsafeNotice) as caught:
-        notice(rows=(dataclasses.replace(ROW, reason="身份证433124198005170011"),))
+        notice(rows=(dataclasses.replace(ROW, reason=f"身份证{ID}"),))
     with translation.override("zh-hans"):
         message = caught.value.message
     assert message.startswith("公示未打印：第 1 行的公示事由疑似含有身份证号。")
