@@ -18,6 +18,7 @@ from fupin.areas.models import Area
 from fupin.core.personas import OUTSIDERS, PERSONAS, Persona
 from fupin.demo.actions import MAX_HOUSEHOLDS, DemoError, current_demo, do_build_demo
 from fupin.demo.cases import build_demo_cases
+from fupin.demo.monitoring import build_demo_monitoring
 from fupin.demo.population import DEFAULT_HOUSEHOLDS
 
 # One documented password for every demo login: the demo holds no real person's data.
@@ -92,6 +93,11 @@ class Command(BaseCommand):
         # After the population: cases in every state (skipped when the county has some already).
         if made := build_demo_cases():
             self.stdout.write(f"built {made} demo cases")
+        if monitoring := build_demo_monitoring(seed):
+            self.stdout.write(
+                f"sent {monitoring['batches']} department feeds, "
+                f"raised {monitoring['alerts']} screening alerts"
+            )
         self._print_logins(created, opts["port"])
         if not opts["no_serve"]:
             call_command("serve", port=opts["port"])
