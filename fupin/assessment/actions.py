@@ -81,6 +81,27 @@ def _year_or_error(data: dict[str, Any], errors: list[FupinError]) -> int | None
         return None
 
 
+def _upsert(model: Any, action: str, values: dict[str, Any], *, actor: Any, area: Area, **key: Any) -> Any:
+    """Create or replace the one row of ``model`` for ``area`` (and ``key``), locked while it is
+    read and written, with one audit entry holding both versions."""
+    try:
+        with transaction.atomic():
+            row = model.objects.select_for_update().filter(area=area, **key).first()
+            before = audit.snapshot(row)
+            if row is None:
+                row = model.objects.create(area=area, **key, **values)
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.save()
+            after = audit.snapshot(row)
+            audit.record(actor, action, obj=row, area_code=area.code, before=before, after=after)
+    except IntegrityError:
+        # Two first entries for the same row at once: the other one won.
+        raise Conflict() from None
+    return row
+
+
 def do_record_population(area: Area, data: dict[str, Any], *, actor: Any) -> AreaPopulation:
     """农业户籍人口 and/or 农村常住人口 of ``area`` for a year; replaces that year's figures."""
     require(actor, EDIT_ASSESSMENT, area_code=area.code)
@@ -104,28 +125,7 @@ def do_record_population(area: Area, data: dict[str, Any], *, actor: Any) -> Are
     if errors:
         raise ValidationFailed(errors)
     values = {**figures, "source": source, "recorded_by": actor if getattr(actor, "pk", None) else None}
-    try:
-        with transaction.atomic():
-            row = AreaPopulation.objects.select_for_update().filter(area=area, year=year).first()
-            before = audit.snapshot(row)
-            if row is None:
-                row = AreaPopulation.objects.create(area=area, year=year, **values)
-            else:
-                for name, value in values.items():
-                    setattr(row, name, value)
-                row.save()
-            audit.record(
-                actor,
-                "assessment.record_population",
-                obj=row,
-                area_code=area.code,
-                before=before,
-                after=audit.snapshot(row),
-            )
-    except IntegrityError:
-        # Two first entries for the same area and year at once: the other one won.
-        raise Conflict() from None
-    return row
+    return _upsert(AreaPopulation, "assessment.record_population", values, actor=actor, area=area, year=year)
 
 
 def do_record_sampling(county: Area, data: dict[str, Any], *, actor: Any) -> CountySampling:
@@ -155,27 +155,7 @@ def do_record_sampling(county: Area, data: dict[str, Any], *, actor: Any) -> Cou
         "notes": notes,
         "recorded_by": actor if getattr(actor, "pk", None) else None,
     }
-    try:
-        with transaction.atomic():
-            row = CountySampling.objects.select_for_update().filter(area=county, year=year).first()
-            before = audit.snapshot(row)
-            if row is None:
-                row = CountySampling.objects.create(area=county, year=year, **values)
-            else:
-                for name, value in values.items():
-                    setattr(row, name, value)
-                row.save()
-            audit.record(
-                actor,
-                "assessment.record_sampling",
-                obj=row,
-                area_code=county.code,
-                before=before,
-                after=audit.snapshot(row),
-            )
-    except IntegrityError:
-        raise Conflict() from None
-    return row
+    return _upsert(CountySampling, "assessment.record_sampling", values, actor=actor, area=county, year=year)
 
 
 def do_set_assessment_setting(area: Area, data: dict[str, Any], *, actor: Any) -> AssessmentSetting:
@@ -200,24 +180,4 @@ def do_set_assessment_setting(area: Area, data: dict[str, Any], *, actor: Any) -
         **limits,
         "updated_by": actor if getattr(actor, "pk", None) else None,
     }
-    try:
-        with transaction.atomic():
-            row = AssessmentSetting.objects.select_for_update().filter(area=area).first()
-            before = audit.snapshot(row)
-            if row is None:
-                row = AssessmentSetting.objects.create(area=area, **values)
-            else:
-                for name, value in values.items():
-                    setattr(row, name, value)
-                row.save()
-            audit.record(
-                actor,
-                "assessment.set_setting",
-                obj=row,
-                area_code=area.code,
-                before=before,
-                after=audit.snapshot(row),
-            )
-    except IntegrityError:
-        raise Conflict() from None
-    return row
+    return _upsert(AssessmentSetting, "assessment.set_setting", values, actor=actor, area=area)
