@@ -27,6 +27,9 @@ from fupin.registry import actions as registry
 from fupin.registry import idnumber
 from fupin.registry.models import Household
 
+# The browser tests' ``phone`` fixture.
+pytest_plugins = ["tests.browser"]
+
 PASSWORD = "Test-pass-2024"
 
 

@@ -7,9 +7,6 @@ Uses Debian's chromium; skipped, saying why, where it or playwright is absent.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,35 +14,10 @@ import pytest
 from fupin.alerts.models import Alert, SelfReport
 from fupin.core.personas import VILLAGE
 from tests.alerts.helpers import age_alert, screened
+from tests.browser import needs_chromium
 from tests.conftest import PASSWORD, make_household, new_id_number, wrong_check_digit
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM), reason="chromium is not installed (apt-get install chromium)"
-)
-
-
-@pytest.fixture
-def phone(live_server: Any) -> Iterator[Any]:
-    # The live server thread runs async-unsafe ORM calls; playwright's loop is in another thread.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        outside: list[str] = []
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
-        yield page, live_server.url, outside
-        browser.close()
+pytestmark = needs_chromium
 
 
 @pytest.mark.restores_seeded_rows
