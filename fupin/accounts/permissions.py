@@ -120,6 +120,68 @@ for _role, _granted in MONITORING_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
 
 
+# Party building, work teams and pairing (党建引领, domain.md §0 and §7). The county organisation
+# department runs party organisations, work teams and their assessment and decides recalls; the
+# township party committee approves short leave and reviews reports; a work-team member checks
+# in and writes their own reports; the village (村两委, 驻村工作队) keeps mutual-aid groups, home
+# visits and measures; the county bureau pairs units, leaders and cadres with villages and
+# households and keeps projects and the responsibility lists; a paired cadre records the visits
+# and measures of the households paired to them.
+VIEW_PARTY = "party.view"  # organisations, members, cadres, ratings, teams, groups, pairings
+EDIT_PARTY = "party.edit"  # organisations, linkages, members, cadres, units
+RATE_PARTY = "party.rate"  # five-star rating, the three classes, the weak-branch list
+MANAGE_TEAMS = "teams.manage"  # teams, members, spot checks
+CHECK_IN = "teams.check_in"  # one's own check-in, summaries, plans, leave requests
+REVIEW_REPORTS = "teams.review"  # mark a weekly summary or monthly plan reviewed
+APPROVE_LEAVE = "teams.approve_leave"  # at the level the length of the leave calls for
+ASSESS_TEAMS = "teams.assess"  # yearly grades; deciding recall proposals
+EDIT_GROUPS = "mutualaid.edit"  # groups, activities, evaluations, household stars
+EDIT_PAIRINGS = "pairing.edit"  # unit/leader pairings need a county user; household ones any level
+RECORD_ASSISTANCE = "assistance.record"  # measures and home visits
+MANAGE_ASSISTANCE = "assistance.manage"  # projects, workshops, jobs, trainings, care flags
+EDIT_TASKS = "duty.edit"  # create tasks on the list
+REPORT_PROGRESS = "duty.report"  # report progress on a task of one's own township or unit
+PARTY_GRANTS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset(
+        {VIEW_PARTY, EDIT_PAIRINGS, RECORD_ASSISTANCE, MANAGE_ASSISTANCE, EDIT_TASKS, REPORT_PROGRESS}
+    ),
+    Role.ORG_DEPT: frozenset(
+        {
+            VIEW_PARTY,
+            EDIT_PARTY,
+            RATE_PARTY,
+            MANAGE_TEAMS,
+            REVIEW_REPORTS,
+            APPROVE_LEAVE,
+            ASSESS_TEAMS,
+            EDIT_TASKS,
+            REPORT_PROGRESS,
+        }
+    ),
+    Role.TOWNSHIP_OFFICER: frozenset(
+        {
+            VIEW_PARTY,
+            EDIT_PARTY,
+            REVIEW_REPORTS,
+            APPROVE_LEAVE,
+            EDIT_GROUPS,
+            EDIT_PAIRINGS,
+            RECORD_ASSISTANCE,
+            MANAGE_ASSISTANCE,
+            REPORT_PROGRESS,
+        }
+    ),
+    Role.VILLAGE_CLERK: frozenset(
+        {VIEW_PARTY, EDIT_GROUPS, EDIT_PAIRINGS, RECORD_ASSISTANCE, MANAGE_ASSISTANCE}
+    ),
+    Role.FIRST_SECRETARY: frozenset({VIEW_PARTY, CHECK_IN, EDIT_GROUPS, RECORD_ASSISTANCE}),
+    Role.CADRE: frozenset({RECORD_ASSISTANCE}),
+    Role.SUPERVISOR: frozenset({VIEW_PARTY}),
+}
+for _role, _granted in PARTY_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
+
+
 # The area levels a role may be bound to (1 province … 6 group).
 ROLE_LEVELS: dict[str, frozenset[int]] = {
     Role.COUNTY_ADMIN: frozenset({3}),

@@ -66,3 +66,7 @@ from fupin.api import alerts_api, feeds_api, screening_api  # noqa: E402
 api.add_router("/", feeds_api.router)
 api.add_router("/", alerts_api.router)
 api.add_router("/", screening_api.router)
+from fupin.api import assistance_api, teams_api  # noqa: E402
+
+api.add_router("/", teams_api.router)
+api.add_router("/", assistance_api.router)

@@ -1,4 +1,5 @@
-"""Local values a case reads (domain.md's LOCAL rules), set per area in ``areas.AreaSetting``.
+"""Local values (domain.md's LOCAL rules) that cases, alerts, work teams, visits and mutual-aid
+groups read, set per area in ``areas.AreaSetting``.
 
 A value set for an area applies to every area below it unless a nearer one sets its own; with
 none set anywhere, the default declared here applies. Keys are declared once, here, so a typo
@@ -54,6 +55,64 @@ SPECS: dict[str, Spec] = {
         1,
         60,
     ),
+    # Work teams and first secretaries (domain.md §7): team size and term from the 2017 central
+    # guidance; the rest are county practice, so they are settings.
+    "team_min_members": Spec(3, "int", _("smallest work team (people)"), _("a whole number, 1 to 20"), 1, 20),
+    "team_min_term_years": Spec(
+        2, "int", _("shortest work-team term (years)"), _("a whole number, 1 to 5"), 1, 5
+    ),
+    "village_days_per_month": Spec(
+        20, "int", _("days in the village each month"), _("a whole number of days, 1 to 31"), 1, 31
+    ),
+    "leave_township_max_days": Spec(
+        3, "int", _("longest leave the township approves (days)"), _("a whole number of days, 1 to 30"), 1, 30
+    ),
+    "leave_recall_days": Spec(
+        30,
+        "int",
+        _("leave in a year that proposes recall (more than, days)"),
+        _("a whole number, 1 to 365"),
+        1,
+        365,
+    ),
+    "absences_recall": Spec(
+        3,
+        "int",
+        _("unexcused absences at spot checks that propose recall"),
+        _("a whole number, 1 to 20"),
+        1,
+        20,
+    ),
+    "excellent_cap_percent": Spec(
+        10, "int", _("largest share graded excellent (%)"), _("a whole number, 1 to 100"), 1, 100
+    ),
+    "half_year_weight_percent": Spec(
+        30, "int", _("weight of the half-year score (%)"), _("a whole number, 0 to 100"), 0, 100
+    ),
+    # Home visits (走访) and mutual-aid groups (互助五兴, seed 003).
+    "visits_per_year": Spec(
+        4, "int", _("home visits a year to each paired household"), _("a whole number, 1 to 52"), 1, 52
+    ),
+    "aid_group_max_households": Spec(
+        10, "int", _("most households in a mutual-aid group"), _("a whole number, 2 to 30"), 2, 30
+    ),
+    "aid_weight_self": Spec(
+        10, "int", _("weight of the leader's self-assessment (%)"), _("0 to 100"), 0, 100
+    ),
+    "aid_weight_peers": Spec(
+        20, "int", _("weight of the other groups' assessment (%)"), _("0 to 100"), 0, 100
+    ),
+    "aid_weight_representatives": Spec(
+        30, "int", _("weight of the representatives' assessment (%)"), _("0 to 100"), 0, 100
+    ),
+    "aid_weight_village": Spec(
+        40, "int", _("weight of the village party organisation (%)"), _("0 to 100"), 0, 100
+    ),
+    # The score a group needs for 5, 4, 3 and 2 stars; below the last, 1 star.
+    "aid_stars_5": Spec(90, "int", _("score for five stars"), _("0 to 100"), 0, 100),
+    "aid_stars_4": Spec(80, "int", _("score for four stars"), _("0 to 100"), 0, 100),
+    "aid_stars_3": Spec(70, "int", _("score for three stars"), _("0 to 100"), 0, 100),
+    "aid_stars_2": Spec(60, "int", _("score for two stars"), _("0 to 100"), 0, 100),
 }
 
 

@@ -55,4 +55,12 @@ urlpatterns = [
     path("", include("fupin.web.feeds_views")),
     path("", include("fupin.web.alerts_views")),
     path("", include("fupin.web.screening_views")),
+    # Party building, work teams, mutual-aid groups, pairing, assistance and responsibility lists.
+    path("", include("fupin.web.party_views")),
+    path("", include("fupin.web.teams_views")),
+    path("", include("fupin.web.team_admin_views")),
+    path("", include("fupin.web.mutualaid_views")),
+    path("", include("fupin.web.pairing_views")),
+    path("", include("fupin.web.assistance_views")),
+    path("", include("fupin.web.duty_views")),
 ]

@@ -1,0 +1,7 @@
+from django.utils.translation import gettext_noop
+
+from fupin.core.errors import ErrorCode
+
+
+class PartyError(ErrorCode):
+    NAME_REQUIRED = gettext_noop("Enter a name.")
