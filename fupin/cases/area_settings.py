@@ -75,6 +75,19 @@ SPECS: dict[str, Spec] = {
         1,
         365,
     ),
+    # Unexcused absences at spot checks in a year: from this many no 优秀, from this many at most
+    # 基本称职; from absences_recall on, 不称职 and a recall proposal.
+    "absences_no_excellent": Spec(
+        1, "int", _("unexcused absences that rule out excellent"), _("a whole number, 1 to 20"), 1, 20
+    ),
+    "absences_basic": Spec(
+        2,
+        "int",
+        _("unexcused absences that cap the grade at basically competent"),
+        _("a whole number, 1 to 20"),
+        1,
+        20,
+    ),
     "absences_recall": Spec(
         3,
         "int",
