@@ -56,3 +56,70 @@ def secretary(team: WorkTeam) -> TeamMember:
 @pytest.fixture
 def neighbour_team(personas: dict[str, Any], unit: Unit) -> WorkTeam:
     return build_team(NEIGHBOUR_VILLAGE, unit, names=("田书记", "杨队员", "彭队员"))
+
+
+# --- teamsadmin: local settings and approved leave as test setup ----------------------------
+
+
+def set_area_setting(area_code: str, key: str, value: Any) -> None:
+    """Set a local value for an area the way the county administrator would (as the system)."""
+    from fupin.cases.area_settings import do_set_area_setting
+    from fupin.core.access import SYSTEM
+
+    do_set_area_setting(Area.objects.get(code=area_code), key, value, actor=SYSTEM)
+
+
+def approved_leave(member: TeamMember, first: dt.date, last: dt.date, *, days: int | None = None) -> Any:
+    """An approved leave row, written with the ORM (the leave actions are another helper's)."""
+    from fupin.teams.models import LeaveRequest, LeaveStatus
+
+    return LeaveRequest.objects.create(
+        member=member,
+        area_id=member.area_id,
+        first_day=first,
+        last_day=last,
+        days=days if days is not None else (last - first).days + 1,
+        reason="探亲",
+        approver_level=3,
+        status=LeaveStatus.APPROVED,
+    )
+
+
+# --- teamsday: pairings and home visits for "my households", a team in another township -----
+
+
+def pair(user: Any, household: Any, *, kind: str = "cadre_household", ended_on: dt.date | None = None) -> Any:
+    """A household pairing (干部包户) with ``user`` as the helper, written with the ORM: pairing
+    is another app's; here it is only what "my households" reads."""
+    from fupin.pairing.models import Pairing
+
+    return Pairing.objects.create(
+        kind=kind,
+        area_id=household.area_id,
+        household=household,
+        helper_name=getattr(user, "username", ""),
+        helper_user=user,
+        started_on=dt.date(2024, 1, 1),
+        ended_on=ended_on,
+    )
+
+
+def visited(household: Any, day: dt.date) -> Any:
+    """A home visit (走访) on ``day``, written with the ORM like ``pair``."""
+    from fupin.assistance.models import Visit
+
+    return Visit.objects.create(
+        household=household, area_id=household.area_id, day=day, visitor_name="帮扶干部", discussed="产业"
+    )
+
+
+@pytest.fixture
+def far_team(personas: dict[str, Any], unit: Unit) -> WorkTeam:
+    """A team in a village of 龙潭镇: inside the county, outside the township officer's area."""
+    from fupin.core.personas import OTHER_TOWNSHIP_VILLAGE
+
+    return build_team(OTHER_TOWNSHIP_VILLAGE, unit, names=("石书记", "龙队员", "吴二队员"))
+
+
+# The API's token fixtures, for tests/teams/test_teams_api.py (teamsday).
+from tests.api.conftest import api_as, tokens  # noqa: E402, F401  fixtures, found by name
