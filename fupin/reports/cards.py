@@ -5,10 +5,11 @@ secretary and the assigned cadre. It shows the household's own data, but ID numb
 masked (first 6, last 4) and no phone or bank account of the household: the paper leaves the
 office. Member health is left out too: the card does not need it.
 
-Pairings (帮扶责任人) and assistance measures belong to the ``assistance`` app, which does not
-exist yet. ``render_household_card`` therefore takes them as optional arguments (``cadre``,
-``measures``): until that app passes them, the card prints the sections with "未登记" and
-"暂无记录", so the layout and the signature lines are already final.
+Who answers for the household (帮扶责任人: its active pairings, name, post, unit and the phone
+masked), its mutual-aid group (互助五兴) and the year's measures by kind with their amounts and
+the count of home visits are read from the pairing, mutual-aid and assistance apps.
+``render_household_card`` also takes them as arguments (``cadres``, ``measures``), for a card
+printed from other data; a section with nothing recorded prints "未登记" or "暂无记录".
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from fupin.areas.models import Area
+from fupin.assistance.common import household_pairings, village_code
+from fupin.assistance.models import MeasureKind
+from fupin.assistance.visits import KEY as VISITS_KEY
+from fupin.cases.area_settings import setting_for
+from fupin.core.crypto import mask
+from fupin.mutualaid.models import GroupHousehold
 from fupin.registry.choices import Cause
 from fupin.registry.income import TRANSFER_KINDS
 from fupin.registry.models import Household, HouseholdCondition, IncomeRecord
@@ -32,12 +39,14 @@ CARD_TEMPLATE = "reports/household_card.html"
 
 @dataclass(frozen=True)
 class Cadre:
-    """The assigned cadre (帮扶责任人), from the assistance app's pairing once it exists."""
+    """One who answers for the household (帮扶责任人): an active pairing."""
 
     name: str
     unit: str = ""
     position: str = ""
-    phone: str = ""  # the cadre's work phone: the household is meant to be able to call
+    # The work phone, masked (138****5678): the card leaves the office, so a full number is
+    # never printed; the household reaches the cadre through the village, which has it.
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,35 @@ class Measure:
     content: str
     date: str = ""
     amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """The household's mutual-aid group (互助五兴) and its leader."""
+
+    name: str
+    leader: str
+
+
+# The card's Chinese name of each measure kind, as the local templates write them (domain.md §6).
+KIND_LABELS: dict[str, str] = {
+    MeasureKind.INDUSTRY: "产业",
+    MeasureKind.EMPLOYMENT: "就业",
+    MeasureKind.EDUCATION: "教育",
+    MeasureKind.HEALTH: "健康",
+    MeasureKind.HOUSING: "危房改造",
+    MeasureKind.RELOCATION: "易地搬迁",
+    MeasureKind.DIBAO: "低保",
+    MeasureKind.TEKUN: "特困供养",
+    MeasureKind.FINANCE: "金融",
+    MeasureKind.PUBLIC_JOB: "公益岗位",
+    MeasureKind.CONSUMPTION: "消费帮扶",
+    MeasureKind.TRAINING: "技能培训",
+    MeasureKind.ECOLOGICAL: "生态补偿",
+    MeasureKind.WATER: "饮水安全",
+    MeasureKind.OTHER: "其他",
+}
+assert set(KIND_LABELS) == set(MeasureKind.values)  # a new kind must get a label here
 
 
 # Chinese labels of the income lines, in the order of the national form (domain.md §1.3).
@@ -123,17 +161,86 @@ def _conditions(row: HouseholdCondition | None) -> dict[str, Any] | None:
     }
 
 
+def masked_phone(phone: str) -> str:
+    """The phone as the card may print it: kept when already masked, masked (first 3, last 4
+    digits) when a full number was passed in, so no caller can put a full number on paper."""
+    if "*" in phone:
+        return phone
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return mask(digits, 3, 4) if digits else ""
+
+
+def cadres_of(household: Household) -> list[Cadre]:
+    """The household's active pairings (干部包户, 党员联户), longest-standing first."""
+    pairings = household_pairings(household).select_related("unit").order_by("started_on", "pk")
+    return [
+        Cadre(
+            name=p.helper_name or (p.unit.name if p.unit else ""),
+            unit=p.unit.name if p.unit else "",
+            position=p.helper_post,
+            phone=p.helper_phone_masked,
+        )
+        for p in pairings
+    ]
+
+
+def group_of(household: Household) -> Group | None:
+    membership = (
+        GroupHousehold.objects.filter(household=household, left_on__isnull=True)
+        .select_related("group")
+        .first()
+    )
+    if membership is None:
+        return None
+    return Group(name=membership.group.name, leader=membership.group.leader_name)
+
+
+def measures_of(household: Household, year: int) -> list[Measure]:
+    """The year's measures, by kind in the order of the kinds, then by date."""
+    order = {kind: i for i, kind in enumerate(MeasureKind.values)}
+    rows = sorted(
+        household.measures.filter(day__year=year),
+        key=lambda m: (order.get(m.kind, len(order)), m.day, m.pk),
+    )
+    return [
+        Measure(KIND_LABELS.get(m.kind, m.kind), m.description, m.day.isoformat(), m.amount) for m in rows
+    ]
+
+
+def _by_kind(measures: Sequence[Measure]) -> list[dict[str, Any]]:
+    """Count and amount per category, in the order the categories first appear."""
+    totals: dict[str, dict[str, Any]] = {}
+    for m in measures:
+        row = totals.setdefault(m.category, {"category": m.category, "count": 0, "amount": Decimal("0")})
+        row["count"] += 1
+        row["amount"] += m.amount or Decimal("0")
+    return [{**row, "amount": yuan(row["amount"])} for row in totals.values()]
+
+
 def card_context(
     household: Household,
     *,
-    cadre: Cadre | None = None,
+    year: int | None = None,
+    cadres: Sequence[Cadre] | None = None,
     measures: Sequence[Measure] | None = None,
+    group: Group | None = None,
+    visits: int | None = None,
 ) -> dict[str, Any]:
-    """What the card shows, read from the registry. The caller has checked access."""
+    """What the card shows, read from the registry and assistance. The caller has checked
+    access. ``cadres`` and ``measures`` given replace what is recorded (and then the group
+    and visit count are only what is passed)."""
+    printed_on = timezone.localdate()
+    year = year or printed_on.year
+    if cadres is None and measures is None:
+        cadres = cadres_of(household)
+        measures = measures_of(household, year)
+        group = group_of(household)
+        visits = household.visits.filter(day__year=year).count()
     members = [m for m in household.members.all() if m.left_on is None]
     head = next((m for m in members if m.relation == "head"), None)
     causes = [household.get_main_cause_display()] if household.main_cause else []
     causes += [str(Cause(c).label) for c in household.other_causes if c in Cause.values]
+    items = list(measures or [])
     return {
         "household": household,
         "area_path": _area_path(household.area),
@@ -150,20 +257,42 @@ def card_context(
         "causes": causes,
         "income": _income(household.incomes.order_by("-year").first()),
         "conditions": _conditions(household.conditions.order_by("-year").first()),
-        "cadre": cadre,
-        "measures": list(measures or []),
-        "printed_on": timezone.localdate(),
+        "cadres": [
+            Cadre(name=c.name, unit=c.unit, position=c.position, phone=masked_phone(c.phone))
+            for c in cadres or []
+        ],
+        "group": group,
+        "year": year,
+        "measures": [
+            {
+                "category": m.category,
+                "content": m.content,
+                "date": m.date,
+                "amount": yuan(m.amount) if m.amount is not None else "",
+            }
+            for m in items
+        ],
+        "by_kind": _by_kind(items),
+        "measures_total": yuan(sum((m.amount or Decimal("0") for m in items), Decimal("0"))),
+        "visits": visits,
+        "visits_minimum": setting_for(village_code(household.area_id), VISITS_KEY),
+        "printed_on": printed_on,
     }
 
 
 def render_household_card(
     household: Household,
     *,
-    cadre: Cadre | None = None,
+    year: int | None = None,
+    cadres: Sequence[Cadre] | None = None,
     measures: Sequence[Measure] | None = None,
+    group: Group | None = None,
+    visits: int | None = None,
 ) -> bytes:
     """The card as A4 PDF bytes, in Chinese whatever the reader's interface language."""
     with translation.override("zh-hans"):
-        context = card_context(household, cadre=cadre, measures=measures)
+        context = card_context(
+            household, year=year, cadres=cadres, measures=measures, group=group, visits=visits
+        )
         html = render_to_string(CARD_TEMPLATE, context)
         return html_to_pdf(html, title=f"扶贫明白卡 {household.number}")

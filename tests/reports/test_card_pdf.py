@@ -71,16 +71,17 @@ def test_id_numbers_are_masked_and_household_phones_and_accounts_absent(world: W
 
 
 def test_without_pairings_and_measures_the_sections_say_so(world: World) -> None:
-    text = flat(render_household_card(world.households[0]))
-    assert "三、帮扶责任人姓名未登记联系电话未登记" in text
-    assert "四、享受帮扶措施类别帮扶内容时间金额（元）暂无记录" in text
+    text = flat(render_household_card(world.households[0], year=2024))
+    assert "三、帮扶责任人姓名未登记联系电话未登记所在互助组：未加入" in text
+    assert "四、2024年享受帮扶措施类别帮扶内容时间金额（元）暂无记录" in text
+    assert "2024年入户走访0次（每年不少于4次）" in text
 
 
 def test_the_hooks_print_the_cadre_and_the_measures(world: World) -> None:
     text = flat(
         render_household_card(
             world.households[0],
-            cadre=Cadre(name="彭学明", unit="花垣县农业农村局", position="副局长", phone="0743-7221234"),
+            cadres=[Cadre(name="彭学明", unit="花垣县农业农村局", position="副局长", phone="0743-7221234")],
             measures=[
                 Measure("产业", "猕猴桃种植产业奖补", "2024年3月", Decimal("3000")),
                 Measure("教育", "雨露计划补助"),
@@ -89,13 +90,16 @@ def test_the_hooks_print_the_cadre_and_the_measures(world: World) -> None:
     )
     for expected in (
         "彭学明",
+        "副局长",
         "花垣县农业农村局",
-        "0743-7221234",
+        "074****1234",  # a full number passed in is masked all the same
         "猕猴桃种植产业奖补",
-        "3000.00",
+        "3,000.00",
         "雨露计划补助",
+        "按类别：产业1项3,000.00元；教育1项0.00元。合计3,000.00元。",
     ):
-        assert expected in text
+        assert expected in text, expected
+    assert "7221234" not in digits_only(text)
     assert "暂无记录" not in text
 
 
