@@ -92,15 +92,24 @@ def current_demo() -> DemoInfo | None:
     return DemoInfo(int(after.get("seed", 0)), int(after.get("households", 0)), present, after)
 
 
+_DELETE_CHUNK = 2000
+
+
 def _delete_demo() -> int:
-    """Remove every household an earlier build wrote; children first, in a few statements."""
+    """Remove every household an earlier build wrote; children first."""
     ranges = _all_demo_ranges()
     if not ranges:
         return 0
-    by_household = _ranges_q(ranges, "household_id")
-    for model in (StatusChange, HouseholdCondition, IncomeRecord, Member):
-        model.objects.filter(by_household).delete()
-    deleted, _ = Household.objects.filter(_ranges_q(ranges), number__startswith=COUNTY[:6]).delete()
+    demo = Household.objects.filter(_ranges_q(ranges), number__startswith=COUNTY[:6])
+    ids = list(demo.values_list("pk", flat=True))
+    deleted = 0
+    # In chunks: members are pointed at by feed records and party members (SET NULL), and Django
+    # nulls those in one UPDATE naming every member, which passes SQLite's variable limit at 80k.
+    for start in range(0, len(ids), _DELETE_CHUNK):
+        chunk = ids[start : start + _DELETE_CHUNK]
+        for model in (StatusChange, HouseholdCondition, IncomeRecord, Member):
+            model.objects.filter(household_id__in=chunk).delete()
+        deleted += Household.objects.filter(pk__in=chunk).delete()[1].get(Household._meta.label, 0)
     return deleted
 
 

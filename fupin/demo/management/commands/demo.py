@@ -19,6 +19,7 @@ from fupin.core.personas import OUTSIDERS, PERSONAS, Persona
 from fupin.demo.actions import MAX_HOUSEHOLDS, DemoError, current_demo, do_build_demo
 from fupin.demo.cases import build_demo_cases
 from fupin.demo.monitoring import build_demo_monitoring
+from fupin.demo.party import build_demo_party
 from fupin.demo.population import DEFAULT_HOUSEHOLDS
 
 # One documented password for every demo login: the demo holds no real person's data.
@@ -97,6 +98,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"sent {monitoring['batches']} department feeds, "
                 f"raised {monitoring['alerts']} screening alerts"
+            )
+        try:
+            party = build_demo_party(seed)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from None
+        if party:
+            rows = party["counts"]
+            self.stdout.write(
+                f"built {rows.get('party.organisation', 0)} party organisations, "
+                f"{rows.get('teams.workteam', 0)} work teams, {rows.get('teams.checkin', 0)} check-ins, "
+                f"{rows.get('pairing.pairing', 0)} pairings, "
+                f"{rows.get('mutualaid.aidgroup', 0)} mutual-aid groups in {party['seconds']:.1f} s"
             )
         self._print_logins(created, opts["port"])
         if not opts["no_serve"]:
