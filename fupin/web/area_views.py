@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from fupin.accounts.permissions import ADD_GROUP, VIEW_REGISTRY
 from fupin.areas.actions import do_add_village_group
 from fupin.areas.models import Area, Level
 from fupin.areas.queries import access_area_by_code, children_of
+from fupin.assistance.visits import visit_minimum
 from fupin.core.errors import FupinError
 from fupin.registry.queries import area_counts, child_counts
 from fupin.web.decorators import page
@@ -38,6 +40,11 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
     if user.can(VIEW_REGISTRY):  # type: ignore[union-attr]
         context["counts"] = area_counts(user, area)
         context["children"] = child_counts(user, area)
+        if area.level >= Level.TOWNSHIP:
+            # Journey 1: a village or township sees at once how many households are behind on
+            # their home visits; a county's list is too long to count on every page view.
+            rows = visit_minimum(user, area, timezone.localdate().year)
+            context["visits_behind"] = sum(1 for row in rows if row.behind)
     else:
         context["children_plain"] = children_of(area)
     context["can_add_group"] = area.level == Level.VILLAGE and user.can(ADD_GROUP)  # type: ignore[union-attr]

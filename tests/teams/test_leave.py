@@ -69,10 +69,7 @@ def test_the_township_approves_short_leave_and_not_long(personas: dict[str, User
         )
     with pytest.raises(FupinError) as not_org:
         do_decide_leave(org, short, True)
-    assert (
-        not_org.value.code == TeamError.LEAVE_WRONG_LEVEL
-        and "乡镇党委" in not_org.value.message
-    )
+    assert not_org.value.code == TeamError.LEAVE_WRONG_LEVEL and "乡镇党委" in not_org.value.message
     assert set(LeaveRequest.objects.values_list("status", flat=True)) == {LeaveStatus.PENDING}
     approved = do_decide_leave(township, short, True)
     assert (approved.status, approved.decided_by) == (LeaveStatus.APPROVED, township) and approved.decided_at
