@@ -102,6 +102,10 @@ SPECS: dict[str, Spec] = {
     "half_year_weight_percent": Spec(
         30, "int", _("weight of the half-year score (%)"), _("a whole number, 0 to 100"), 0, 100
     ),
+    # Village cadres over this age are flagged to be replaced or trained (seed 001's practice).
+    "cadre_max_age": Spec(
+        60, "int", _("age over which a village cadre is flagged"), _("a whole number, 40 to 80"), 40, 80
+    ),
     # Home visits (走访) and mutual-aid groups (互助五兴, seed 003).
     "visits_per_year": Spec(
         4, "int", _("home visits a year to each paired household"), _("a whole number, 1 to 52"), 1, 52

@@ -15,6 +15,7 @@ from django.utils import timezone
 from fupin.accounts.permissions import VIEW_PARTY, VIEW_REGISTRY
 from fupin.areas.models import Area, Level
 from fupin.areas.queries import areas_within, within
+from fupin.cases.area_settings import setting_for
 from fupin.core.access import covers, require
 from fupin.core.errors import NotFound
 from fupin.party.actions import CURRENT_STATUSES
@@ -34,7 +35,6 @@ from fupin.registry.models import Member
 # Seed 001: village cadres over 60, or with primary schooling or less, are to be replaced or
 # trained. The seed gives these as one county's practice; kept here until a county asks for
 # its own values (then they belong in the area settings).
-CADRE_AGE_LIMIT = 60
 LOW_EDUCATION = (Education.NONE, Education.PRESCHOOL, Education.PRIMARY)
 
 
@@ -310,6 +310,8 @@ def cadre_summary(user: Any, area: Area | None = None, *, year: int | None = Non
     over the age limit, or with primary schooling or less — "to be replaced or trained"
     (seed 001) — and the reserve cadres (后备干部, seed 002)."""
     year = year or timezone.localdate().year
+    # The limit is the viewed area's local setting (cadre_max_age), one value for the page.
+    age_limit = int(setting_for((area or user.area).code, "cadre_max_age"))
     cadres = list(
         cadres_within(user, area)
         .filter(left_on__isnull=True)
@@ -318,12 +320,12 @@ def cadre_summary(user: Any, area: Area | None = None, *, year: int | None = Non
     )
     for cadre in cadres:
         cadre.age = year - cadre.birth_year  # type: ignore[attr-defined]
-        cadre.over_age = cadre.age > CADRE_AGE_LIMIT  # type: ignore[attr-defined]
+        cadre.over_age = cadre.age > age_limit  # type: ignore[attr-defined]
         cadre.low_education = cadre.education in LOW_EDUCATION  # type: ignore[attr-defined]
         cadre.flagged = cadre.over_age or cadre.low_education  # type: ignore[attr-defined]
     return {
         "year": year,
-        "age_limit": CADRE_AGE_LIMIT,
+        "age_limit": age_limit,
         "cadres": cadres,
         "flagged": [c for c in cadres if c.flagged],  # type: ignore[attr-defined]
         "reserve": [c for c in cadres if c.reserve],

@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 
 from fupin.areas.models import Area
+from fupin.cases.area_settings import do_set_area_setting
 from fupin.core.errors import NotFound, PermissionDenied
-from fupin.core.personas import NEIGHBOUR_VILLAGE, VILLAGE
+from fupin.core.personas import COUNTY, NEIGHBOUR_VILLAGE, VILLAGE
 from fupin.party import actions, queries
 from fupin.party.models import Cadre, Linkage, LinkKind, Organisation, Rating
 from tests.party.helpers import last_entry, refused
@@ -270,3 +271,15 @@ def test_one_object_by_id_is_not_found_outside_the_area(world: dict[str, Any], p
     assert queries.access_linkage_by_id(personas["village_clerk"], link.pk) == link
     with pytest.raises(NotFound):
         queries.access_linkage_by_id(personas["neighbour_clerk"], link.pk)
+
+
+def test_the_cadre_age_limit_is_a_local_setting(world: dict[str, Any], personas: Any) -> None:
+    year = timezone.localdate().year
+    Cadre.objects.create(
+        area_id=VILLAGE, name="五十八岁", post="committee", birth_year=year - 58, education="senior"
+    )
+    assert not {c.name for c in queries.cadre_summary(personas["village_clerk"])["flagged"]} & {"五十八岁"}
+    do_set_area_setting(Area.objects.get(code=COUNTY), "cadre_max_age", "55", actor=personas["county_admin"])
+    summary = queries.cadre_summary(personas["village_clerk"])
+    assert summary["age_limit"] == 55
+    assert "五十八岁" in {c.name for c in summary["flagged"]}
