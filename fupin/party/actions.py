@@ -231,6 +231,20 @@ def do_create_unit(data: dict[str, Any], *, actor: Any) -> Unit:
     return unit
 
 
+def _update_locked(obj: Any, values: dict[str, Any], actor: Any, action: str) -> Any:
+    """Set ``values`` on the locked row of ``obj`` and audit before and after; inside the
+    caller's transaction."""
+    locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+    before = audit.snapshot(locked)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.save()
+    audit.record(
+        actor, action, obj=locked, area_code=locked.area_id, before=before, after=audit.snapshot(locked)
+    )
+    return locked
+
+
 def do_edit_unit(unit: Unit, data: dict[str, Any], *, actor: Any) -> Unit:
     require(actor, EDIT_PARTY, area_code=unit.area_id)
     errors: list[FupinError] = []
@@ -240,19 +254,7 @@ def do_edit_unit(unit: Unit, data: dict[str, Any], *, actor: Any) -> Unit:
     _raise(errors)
     try:
         with transaction.atomic():
-            locked = Unit.objects.select_for_update().get(pk=unit.pk)
-            before = audit.snapshot(locked)
-            for name, value in values.items():
-                setattr(locked, name, value)
-            locked.save()
-            audit.record(
-                actor,
-                "party.edit_unit",
-                obj=locked,
-                area_code=locked.area_id,
-                before=before,
-                after=audit.snapshot(locked),
-            )
+            locked = _update_locked(unit, values, actor, "party.edit_unit")
     except IntegrityError:
         raise FupinError(PartyError.UNIT_NAME_TAKEN, field="name") from None
     return locked
@@ -586,19 +588,7 @@ def do_edit_party_member(member: PartyMember, data: dict[str, Any], *, actor: An
     require(actor, EDIT_PARTY, area_code=member.area_id)
     values = _member_values(actor, member.organisation, data, member)
     with transaction.atomic():
-        locked = PartyMember.objects.select_for_update().get(pk=member.pk)
-        before = audit.snapshot(locked)
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.save()
-        audit.record(
-            actor,
-            "party.edit_member",
-            obj=locked,
-            area_code=locked.area_id,
-            before=before,
-            after=audit.snapshot(locked),
-        )
+        locked = _update_locked(member, values, actor, "party.edit_member")
     return locked
 
 
@@ -635,19 +625,7 @@ def do_edit_cadre(cadre: Cadre, data: dict[str, Any], *, actor: Any) -> Cadre:
     require(actor, EDIT_PARTY, area_code=cadre.area_id)
     values = _cadre_values(actor, data, cadre)
     with transaction.atomic():
-        locked = Cadre.objects.select_for_update().get(pk=cadre.pk)
-        before = audit.snapshot(locked)
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.save()
-        audit.record(
-            actor,
-            "party.edit_cadre",
-            obj=locked,
-            area_code=locked.area_id,
-            before=before,
-            after=audit.snapshot(locked),
-        )
+        locked = _update_locked(cadre, values, actor, "party.edit_cadre")
     return locked
 
 
