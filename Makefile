@@ -15,6 +15,11 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# apode (the tests' oracle for the income measures) ships only an sdist whose setup.py needs an
+	@# old setuptools (pkg_resources, bdist_wheel from wheel), else its ez_setup.py tries a download;
+	@# so it is built in the venv, not isolated. Our own package still builds isolated (setuptools>=77).
+	$(BIN)/python -m pip install --quiet 'setuptools==69.5.1' 'wheel==0.45.1'
+	$(BIN)/python -m pip install --quiet --no-build-isolation 'apode==0.1.0'
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json scripts/vendor_assets.py

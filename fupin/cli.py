@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "screen for risk and raise alerts: [--area CODE] [--engine duckdb|spark] [--year Y]; "
         "thresholds and parameters: lines | set-line | rules | set-rule",
     ),
+    "stats": ("stats", "refresh the indicator snapshots: refresh [--area CODE] [--marked]"),
     "worker": ("worker", "run queued background jobs (imports, exports, screening)"),
     "check": ("check", "check the installation for problems"),
     "shell": ("shell", "open a Python shell with the project loaded"),

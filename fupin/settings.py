@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "fupin.pairing",
     "fupin.assistance",
     "fupin.duty",
+    "fupin.stats",
     "fupin.web",
     "fupin.demo",
     "fupin.reports",
@@ -177,3 +178,6 @@ FUPIN_IMPORT_MAX_BYTES = env_int("FUPIN_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 # The public self-report page (农户自主申报): how often one address, and one ID number, may send.
 FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR = env_int("FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR", 5)
 FUPIN_SELF_REPORT_PER_ID_PER_DAY = env_int("FUPIN_SELF_REPORT_PER_ID_PER_DAY", 3)
+# After a change an indicator counts, refresh the touched areas' statistics in a background
+# thread; off in the tests, which refresh explicitly so their results do not race a thread.
+FUPIN_STATS_REFRESH_IN_BACKGROUND = env_bool("FUPIN_STATS_REFRESH_IN_BACKGROUND", True)

@@ -22,7 +22,7 @@ from fupin.accounts.models import User
 from fupin.areas.actions import do_load_areas
 from fupin.areas.models import Area
 from fupin.core.access import SYSTEM
-from fupin.core.personas import OUTSIDERS, PERSONAS, VILLAGE
+from fupin.core.personas import LEADERS, OUTSIDERS, PERSONAS, VILLAGE
 from fupin.registry import actions as registry
 from fupin.registry import idnumber
 from fupin.registry.models import Household
@@ -36,7 +36,10 @@ PASSWORD = "Test-pass-2024"
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing() -> Iterator[None]:
     # Hashing cost is irrelevant to what the tests check; the real hasher stays in production.
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        FUPIN_STATS_REFRESH_IN_BACKGROUND=False,
+    ):
         yield
 
 
@@ -61,7 +64,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 @pytest.fixture
 def personas(db: Any) -> dict[str, User]:
     users = {}
-    for p in [*PERSONAS, *OUTSIDERS]:
+    for p in [*PERSONAS, *OUTSIDERS, *LEADERS]:
         users[p.username] = do_create_user(
             p.username, role=p.role, area=Area.objects.get(code=p.area_code), password=PASSWORD
         )

@@ -181,6 +181,19 @@ PARTY_GRANTS: dict[str, frozenset[str]] = {
 for _role, _granted in PARTY_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
 
+VIEW_STATS = "stats.view"  # dashboards, maps, standard tables of the user's area
+REFRESH_STATS = "stats.refresh"  # start a full refresh of the area's snapshots
+STATS_GRANTS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset({VIEW_STATS, REFRESH_STATS}),
+    Role.ORG_DEPT: frozenset({VIEW_STATS}),
+    Role.TOWNSHIP_OFFICER: frozenset({VIEW_STATS}),
+    Role.VILLAGE_CLERK: frozenset({VIEW_STATS}),
+    Role.FIRST_SECRETARY: frozenset({VIEW_STATS}),
+    Role.SUPERVISOR: frozenset({VIEW_STATS}),
+}
+for _role, _granted in STATS_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
+
 
 # The area levels a role may be bound to (1 province … 6 group).
 ROLE_LEVELS: dict[str, frozenset[int]] = {

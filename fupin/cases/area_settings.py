@@ -34,6 +34,8 @@ class Spec:
     maximum: int = 0
 
 
+_FRACTION = _("a fraction such as 1/4")
+
 SPECS: dict[str, Spec] = {
     # 5 or 7 days in the local documents (domain.md §1.4); exits at least 7 (§4).
     "notice_days": Spec(7, "int", _("notice period (days)"), _("a whole number of days, 5 to 60"), 5, 60),
@@ -130,6 +132,21 @@ SPECS: dict[str, Spec] = {
     "aid_stars_4": Spec(80, "int", _("score for four stars"), _("0 to 100"), 0, 100),
     "aid_stars_3": Spec(70, "int", _("score for three stars"), _("0 to 100"), 0, 100),
     "aid_stars_2": Spec(60, "int", _("score for two stars"), _("0 to 100"), 0, 100),
+    # Statistics (stats app). The multidimensional index reads its weights and cutoff at the
+    # province, so every area in it is measured alike; the weights must add up to 1.
+    "mpi_weight_income": Spec("1/4", "fraction", _("index weight: income below the line"), _FRACTION),
+    "mpi_weight_food": Spec("1/8", "fraction", _("index weight: food"), _FRACTION),
+    "mpi_weight_clothing": Spec("1/8", "fraction", _("index weight: clothing"), _FRACTION),
+    "mpi_weight_education": Spec("1/6", "fraction", _("index weight: compulsory education"), _FRACTION),
+    "mpi_weight_medical": Spec("1/6", "fraction", _("index weight: basic medical care"), _FRACTION),
+    "mpi_weight_housing": Spec("1/12", "fraction", _("index weight: safe housing"), _FRACTION),
+    "mpi_weight_water": Spec("1/12", "fraction", _("index weight: safe drinking water"), _FRACTION),
+    "mpi_cutoff": Spec("1/3", "fraction", _("index cutoff k (poor at this score or more)"), _FRACTION),
+    # Public views hide a count below this (and any rate resting on it), so that a family cannot
+    # be recognised from a small number.
+    "stats_small_cell": Spec(
+        10, "int", _("smallest count shown in public views"), _("a whole number, 1 to 100"), 1, 100
+    ),
 }
 
 

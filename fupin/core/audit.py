@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 
+from fupin.core import stale
 from fupin.core.models import AuditEntry
 
 # Field-name endings that hold secrets or derived secrets; never copied into the log.
@@ -56,6 +57,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id if object_id is not None else obj.pk
     user = actor if getattr(actor, "pk", None) else None
+    stale.after_action(action, area_code, after)
     return AuditEntry.objects.create(
         actor=user,
         actor_name=getattr(actor, "username", "") or str(actor or "system"),

@@ -79,3 +79,27 @@ class Job(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class StaleMark(models.Model):
+    """An area whose statistics changed in a year and wait for an incremental refresh.
+
+    Written by the actions that change what an indicator counts (status, income, conditions,
+    alerts, pairings, visits), in their own transaction; read and removed by ``stats.refresh``.
+    It lives here because those apps sit below ``stats`` and may not import it.
+    """
+
+    area_code = models.CharField(_("area code"), max_length=15)
+    year = models.PositiveSmallIntegerField(_("year"))
+    marked_at = models.DateTimeField(_("marked"), auto_now=True)
+
+    class Meta:
+        ordering = ["marked_at", "id"]
+        verbose_name = _("stale statistics mark")
+        verbose_name_plural = _("stale statistics marks")
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "year"], name="one_stale_mark_per_area_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.year}"

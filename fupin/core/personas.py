@@ -39,5 +39,14 @@ OUTSIDERS: list[Persona] = [
     Persona("neighbour_clerk", "village_clerk", NEIGHBOUR_VILLAGE, "邻村信息员 · 丙池村"),
 ]
 
+# Above the county: the prefecture's and the province's leaders (journey 8), read-only. Kept
+# out of ALL_USERNAMES, whose tables of expected answers are written for the county's cast.
+PREFECTURE = "433100000000"  # 湘西土家族苗族自治州
+PROVINCE = "430000000000"  # 湖南省
+LEADERS: list[Persona] = [
+    Persona("prefecture_supervisor", "supervisor", PREFECTURE, "州领导（只读） · 湘西州"),
+    Persona("province_supervisor", "supervisor", PROVINCE, "省领导（只读） · 湖南省"),
+]
+
 # Every persona's user name, inside the demo county first, then the outsiders.
 ALL_USERNAMES: list[str] = [p.username for p in [*PERSONAS, *OUTSIDERS]]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fupin.accounts.permissions import EDIT_REGISTRY, VIEW_PII
 from fupin.areas.models import Area, Level
-from fupin.core import audit, crypto
+from fupin.core import audit, crypto, stale
 from fupin.core.access import require
 from fupin.core.errors import Conflict, FupinError, ValidationFailed
 from fupin.registry import choices as c
@@ -351,6 +351,9 @@ def do_change_status(
             before={"status": household.status},
             after={"status": to_status, **extra},
         )
+        # The status at the end of every year from the change's on is different now.
+        for later in range(year, timezone.localdate().year):
+            stale.touch(household.area_id, later)
     household.refresh_from_db()
     return household
 

@@ -9,18 +9,24 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test.utils import override_settings
 from tqdm import tqdm
 
 from fupin.accounts.actions import do_create_user
 from fupin.accounts.models import User
 from fupin.areas.actions import do_load_areas
-from fupin.areas.models import Area
-from fupin.core.personas import OUTSIDERS, PERSONAS, Persona
+from fupin.areas.loading import read_divisions
+from fupin.areas.models import Area, Level
+from fupin.core.models import StaleMark
+from fupin.core.personas import LEADERS, OUTSIDERS, PERSONAS, Persona
 from fupin.demo.actions import MAX_HOUSEHOLDS, DemoError, current_demo, do_build_demo
 from fupin.demo.cases import build_demo_cases
+from fupin.demo.census import build_demo_populations
 from fupin.demo.monitoring import build_demo_monitoring
 from fupin.demo.party import build_demo_party
 from fupin.demo.population import DEFAULT_HOUSEHOLDS
+from fupin.stats.models import Snapshot
+from fupin.stats.refresh import refresh_area
 
 # One documented password for every demo login: the demo holds no real person's data.
 DEMO_PASSWORD = "Fupin-demo-2024"  # noqa: S105 (published on purpose)
@@ -52,6 +58,15 @@ class Command(BaseCommand):
         parser.add_argument("--rebuild", action="store_true", help="build anew even if the same demo exists")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # The build's own actions would each start a background statistics refresh; one full
+        # refresh at the end does the same work once, and SQLite takes one writer at a time.
+        with override_settings(FUPIN_STATS_REFRESH_IN_BACKGROUND=False):
+            self._build(opts)
+        self._print_logins(self._created, opts["port"])
+        if not opts["no_serve"]:
+            call_command("serve", port=opts["port"])
+
+    def _build(self, opts: dict[str, Any]) -> None:
         households: int = opts["households"]
         seed: int = opts["seed"]
         quiet = opts["verbosity"] < 1
@@ -63,6 +78,8 @@ class Command(BaseCommand):
                 do_load_areas(county)
             except FileNotFoundError as exc:
                 raise CommandError(str(exc)) from None
+        # The province's other prefectures and counties, for the leaders' map (no villages).
+        do_load_areas(rows=[r for r in read_divisions(COUNTIES[0][:2]) if r.level <= Level.COUNTY])
         created = self._create_logins()
         demo = current_demo()
         if (
@@ -111,14 +128,25 @@ class Command(BaseCommand):
                 f"{rows.get('pairing.pairing', 0)} pairings, "
                 f"{rows.get('mutualaid.aidgroup', 0)} mutual-aid groups in {party['seconds']:.1f} s"
             )
-        self._print_logins(created, opts["port"])
-        if not opts["no_serve"]:
-            call_command("serve", port=opts["port"])
+        if populations := build_demo_populations():
+            self.stdout.write(f"recorded {populations} village, township and county populations")
+        if not Snapshot.objects.exists() or StaleMark.objects.exists():
+            with tqdm(unit="年", desc="统计指标", disable=quiet, file=sys.stderr) as bar:
+
+                def step(done: int, total: int, year: str) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                stats = refresh_area(None, on_progress=step)
+            self.stdout.write(
+                f"refreshed {stats['rows']} statistics snapshot rows in {stats['seconds']:.1f} s"
+            )
+        self._created = created
 
     def _create_logins(self) -> int:
         existing = set(User.objects.values_list("username", flat=True))
         created = 0
-        for persona in [*PERSONAS, *OUTSIDERS]:
+        for persona in [*PERSONAS, *OUTSIDERS, *LEADERS]:
             if persona.username in existing:
                 continue
             do_create_user(
@@ -131,7 +159,7 @@ class Command(BaseCommand):
         return created
 
     def _print_logins(self, created: int, port: int) -> None:
-        rows: list[Persona] = [*PERSONAS, *OUTSIDERS]
+        rows: list[Persona] = [*PERSONAS, *OUTSIDERS, *LEADERS]
         user_w = max(_width("用户名 username"), *(_width(p.username) for p in rows))
         role_w = max(_width("角色 role"), *(_width(p.description) for p in rows))
         lines = [

@@ -1,0 +1,98 @@
+"""Reads of the indicator snapshots, always inside the user's area. Pages and exports use these
+and nothing else: they never count households themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from fupin.accounts.permissions import VIEW_STATS
+from fupin.areas.models import Area, Level
+from fupin.areas.queries import access_area_by_code, within
+from fupin.cases.area_settings import setting_for
+from fupin.core.access import require
+from fupin.core.models import StaleMark
+from fupin.stats.catalogue import INDICATORS
+from fupin.stats.models import Snapshot
+
+# How a hidden small count is shown in a public view.
+HIDDEN = None
+
+
+def may_view(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.can(VIEW_STATS))
+
+
+def access_area(user: Any, code: str | None = None) -> Area:
+    """The area to show: ``code`` if it lies inside the user's area, else NotFound (the same
+    answer as for a code that does not exist); without a code, the user's own area."""
+    require(user, VIEW_STATS)
+    if not code:
+        return user.area
+    return access_area_by_code(user, code)
+
+
+def years(area: Area) -> list[int]:
+    return list(Snapshot.objects.filter(area=area).order_by("year").values_list("year", flat=True))
+
+
+def snapshot(area: Area, year: int | None = None) -> Snapshot | None:
+    """The area's row for ``year``; without a year, its latest."""
+    rows = Snapshot.objects.filter(area=area)
+    if year is not None:
+        return rows.filter(year=year).first()
+    return rows.order_by("-year").first()
+
+
+def series(area: Area, keys: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    """One dict per year, oldest first: {"year": 2019, key: value, ...}."""
+    out = []
+    for year, values in Snapshot.objects.filter(area=area).order_by("year").values_list("year", "values"):
+        out.append({"year": year, **{k: values.get(k) for k in keys}})
+    return out
+
+
+@dataclass(frozen=True)
+class AreaValues:
+    area: Area
+    values: dict[str, Any]
+
+
+def _rows(rows: QuerySet[Snapshot]) -> list[AreaValues]:
+    return [AreaValues(s.area, s.values) for s in rows.select_related("area").order_by("area_id")]
+
+
+def children(area: Area, year: int) -> list[AreaValues]:
+    """The sub-areas one level down, for a ranking or a drill-down table."""
+    return _rows(Snapshot.objects.filter(parent_code=area.code, year=year))
+
+
+def counties(area: Area, year: int) -> list[AreaValues]:
+    """The counties inside a prefecture or province (or the county itself), for the map."""
+    return _rows(Snapshot.objects.filter(within(area, "area_id"), level=Level.COUNTY, year=year))
+
+
+def pending_changes(area: Area) -> int:
+    """Changes inside the area still waiting for the incremental refresh."""
+    return StaleMark.objects.filter(within(area, "area_code")).count()
+
+
+def small_cell(area: Area) -> int:
+    return int(setting_for(area.code, "stats_small_cell"))
+
+
+def for_public(values: dict[str, Any], threshold: int) -> dict[str, Any]:
+    """The values a public view may show: a count from 1 to below ``threshold`` is hidden, and
+    so is every rate that rests on a hidden count. Zero is shown: it identifies nobody."""
+    hidden: set[str] = set()
+    for key, indicator in INDICATORS.items():
+        value = values.get(key)
+        if indicator.kind == "count" and isinstance(value, int | float) and 0 < value < threshold:
+            hidden.add(key)
+    for key, indicator in INDICATORS.items():
+        if indicator.kind == "ratio" and (indicator.base in hidden or not values.get(indicator.base)):
+            hidden.add(key)
+    return {key: (HIDDEN if key in hidden else value) for key, value in values.items()}
