@@ -1,6 +1,15 @@
 from django.urls import include, path
 
-from fupin.web import area_views, assessment_views, auth_views, core_views, household_views, report_views
+from fupin.web import (
+    area_views,
+    assessment_views,
+    auth_views,
+    core_views,
+    household_views,
+    report_views,
+    stats_refresh_views,
+    stats_views,
+)
 from fupin.web.poverty_line_views import poverty_lines
 
 urlpatterns = [
@@ -63,4 +72,8 @@ urlpatterns = [
     path("", include("fupin.web.pairing_views")),
     path("", include("fupin.web.assistance_views")),
     path("", include("fupin.web.duty_views")),
+    path("stats/", include("fupin.web.stats_report_views")),
+    path("stats/<str:code>/refresh/", stats_refresh_views.start_refresh, name="stats_refresh"),
+    path("stats/", include("fupin.web.stats_views")),
+    path("open/", include(stats_views.public_urlpatterns)),
 ]
