@@ -300,7 +300,6 @@ def compute_year(
     parts["mpi_poor_w"] = rollup.households(wp * poor_mpi)
     parts["mpi_score_w"] = rollup.households(wp * score * poor_mpi)
     for j, name in enumerate(MPI_DIMENSIONS):
-        parts[f"mpi_dep_{name}_w"] = rollup.households(wp * deprived[:, j] * poor_mpi)
         parts[f"mpi_wdep_{name}_w"] = rollup.households(wp * deprived[:, j] * poor_mpi * mpi_w[:, j])
 
     # Counts kept per area code: activity in the year, and party figures.
@@ -322,7 +321,7 @@ def compute_year(
     if current:
         for key, counts in alerts_now(prefix, today).items():
             parts[key] = rollup.codes(counts)
-        any_pair, cadre = paired_households(prefix, today)
+        any_pair, cadre = paired_households(households, today)
         ids = households.ids
         has_any = np.isin(ids, np.fromiter(any_pair, dtype=np.int64, count=len(any_pair)))
         has_cadre = np.isin(ids, np.fromiter(cadre, dtype=np.int64, count=len(cadre)))
@@ -340,22 +339,40 @@ def compute_year(
         )
         add("below_visit_minimum", (helped | has_cadre) & (done < expected))
 
-    population = populations(scope, year)
-    medians: dict[int, float] = {}
-    ginis: dict[int, float] = {}
+    n = len(scope.codes)
+    parts["population"] = np.array(
+        [np.nan if x is None else x for x in populations(scope, year)], dtype=float
+    )
+    parts["income_median"] = np.full(n, np.nan)
+    parts["gini"] = np.full(n, np.nan)
     for level in sorted(set(scope.levels.tolist())):
         index = np.where(earning, rollup.group_index(level), -1)
         for group, gy, gw in _grouped(index, y, records.income_size):
-            medians[group] = measures.median(gy)
-            ginis[group] = measures.gini(gy, gw)
+            parts["income_median"][group] = measures.median(gy)
+            parts["gini"][group] = measures.gini(gy, gw)
 
-    out = []
-    for i in range(len(scope.codes)):
-        p: dict[str, Any] = {k: _plain(v[i]) for k, v in parts.items()}
-        p["population"] = population[i]
-        p["income_median"] = _plain(medians.get(i))
-        p["gini"] = _plain(ginis.get(i))
-        out.append((derive(p, current=current), p))
+    values = derive_arrays(parts, current=current)
+    # What is stored as parts: the sums a roll-up needs beyond the counts, which ``values``
+    # holds already (halves the rows, which the full refresh spends most of its time writing).
+    kept = {k: v for k, v in parts.items() if k not in values or k in NOT_ADDITIVE or k == "population"}
+    value_cols = {k: _plain_list(v) for k, v in values.items()}
+    part_cols = {k: _plain_list(v) for k, v in kept.items()}
+    return [
+        ({k: col[i] for k, col in value_cols.items()}, {k: col[i] for k, col in part_cols.items()})
+        for i in range(n)
+    ]
+
+
+def _plain_list(column: np.ndarray) -> list[Any]:
+    """JSON-ready values: whole numbers as int, nan as None."""
+    column = np.asarray(column, dtype=float)
+    finite = np.isfinite(column)
+    if finite.all() and np.array_equal(column, np.round(column)):
+        return column.astype(np.int64).tolist()
+    out: list[Any] = column.tolist()
+    if not finite.all():
+        for i in np.flatnonzero(~finite).tolist():
+            out[i] = None
     return out
 
 
@@ -369,58 +386,75 @@ def _plain(value: Any) -> Any:
     return int(value) if value.is_integer() else value
 
 
-def _ratio(numerator: Any, denominator: Any, scale: float = 1.0) -> float | None:
-    if not denominator or numerator is None:
-        return None
-    return numerator / denominator * scale
+def _ratio(numerator: np.ndarray, denominator: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """numerator / denominator × scale, nan where the denominator is 0 or unknown."""
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    ok = np.isfinite(denominator) & (denominator != 0)
+    out = np.full(np.broadcast(numerator, denominator).shape, np.nan)
+    np.divide(numerator * scale, denominator, out=out, where=ok)
+    return out
+
+
+def derive_arrays(p: dict[str, np.ndarray], *, current: bool) -> dict[str, np.ndarray]:
+    """Every indicator's values from the parts, for many areas at once (arrays, nan unknown)."""
+    n = len(next(iter(p.values())))
+    nothing = np.full(n, np.nan)
+
+    def get(key: str) -> np.ndarray:
+        value = p.get(key)
+        return nothing if value is None else np.asarray(value, dtype=float)
+
+    v: dict[str, np.ndarray] = {}
+    for key, indicator in INDICATORS.items():
+        if indicator.kind == "count":
+            v[key] = get(key) if (current or not indicator.current_only) else nothing
+    v["population"] = get("population")
+    v["incidence"] = _ratio(get("poor_people"), get("population"), 100)
+    v["monitored_per_thousand"] = _ratio(get("monitored_households"), get("covered_households"), 1000)
+    v["income_mean"] = _ratio(get("income_net_sum"), get("income_size_sum"))
+    v["income_median"] = get("income_median")
+    total = sum((np.nan_to_num(get(f"income_{part}_sum")) for part in INCOME_PARTS), np.zeros(n))
+    for part in INCOME_PARTS:
+        v[f"share_{part}"] = _ratio(get(f"income_{part}_sum"), total, 100)
+    people = get("measured_people")
+    v["measured_people"] = people
+    for alpha in (0, 1, 2):
+        v[f"fgt{alpha}"] = _ratio(get(f"fgt{alpha}_sum"), people)
+    v["watts"] = _ratio(get("watts_sum"), people)
+    v["gini"] = get("gini")
+    total_w = get("mpi_total_w")
+    v["mpi_people"] = total_w
+    v["mpi_h"] = _ratio(get("mpi_poor_w"), total_w)
+    v["mpi_m0"] = _ratio(get("mpi_score_w"), total_w)
+    v["mpi_a"] = _ratio(get("mpi_score_w"), get("mpi_poor_w"))
+    for name in MPI_DIMENSIONS:
+        # wⱼ·Σ w g [c≥k] / Σ w / M0 = Σ w wⱼ g [c≥k] / Σ w c [c≥k]
+        v[f"mpi_contrib_{name}"] = _ratio(get(f"mpi_wdep_{name}_w"), get("mpi_score_w"), 100)
+    v["checkin_rate"] = _ratio(get("checkin_days"), get("checkin_required"), 100)
+    return v
 
 
 def derive(p: dict[str, Any], *, current: bool) -> dict[str, Any]:
-    """Every indicator's value from an area's parts (its own, or its children's summed)."""
-    v: dict[str, Any] = {}
-    for key, indicator in INDICATORS.items():
-        if indicator.kind == "count" and key in p:
-            v[key] = p[key]
-    if not current:
-        for key, indicator in INDICATORS.items():
-            if indicator.current_only:
-                v[key] = None
-    v["population"] = p.get("population")
-    v["incidence"] = _ratio(p.get("poor_people"), p.get("population"), 100)
-    v["monitored_per_thousand"] = _ratio(p.get("monitored_households"), p.get("covered_households"), 1000)
-    v["income_mean"] = _ratio(p.get("income_net_sum"), p.get("income_size_sum"))
-    v["income_median"] = p.get("income_median")
-    total = sum(p.get(f"income_{part}_sum") or 0 for part in INCOME_PARTS)
-    for part in INCOME_PARTS:
-        v[f"share_{part}"] = _ratio(p.get(f"income_{part}_sum"), total, 100)
-    people = p.get("measured_people")
-    v["measured_people"] = people
-    for alpha in (0, 1, 2):
-        v[f"fgt{alpha}"] = _ratio(p.get(f"fgt{alpha}_sum"), people)
-    v["watts"] = _ratio(p.get("watts_sum"), people)
-    v["gini"] = p.get("gini")
-    total_w = p.get("mpi_total_w")
-    v["mpi_people"] = total_w
-    m0 = _ratio(p.get("mpi_score_w"), total_w)
-    v["mpi_h"] = _ratio(p.get("mpi_poor_w"), total_w)
-    v["mpi_m0"] = m0
-    v["mpi_a"] = _ratio(p.get("mpi_score_w"), p.get("mpi_poor_w"))
-    for name in MPI_DIMENSIONS:
-        # wⱼ·Σ w g [c≥k] / Σ w / M0 = Σ w wⱼ g [c≥k] / Σ w c [c≥k]
-        v[f"mpi_contrib_{name}"] = _ratio(p.get(f"mpi_wdep_{name}_w"), p.get("mpi_score_w"), 100)
-    v["checkin_rate"] = _ratio(p.get("checkin_days"), p.get("checkin_required"), 100)
-    return {k: _plain(x) if isinstance(x, float) else x for k, x in v.items()}
+    """Every indicator's value for one area from its parts (its own, or its children's summed)."""
+    arrays = {k: np.array([np.nan if x is None else x], dtype=float) for k, x in p.items()}
+    return {k: _plain(col[0]) for k, col in derive_arrays(arrays, current=current).items()}
 
 
-def sum_parts(children: list[dict[str, Any]], own_population: float | None) -> dict[str, Any]:
-    """An area's parts from its children's (the incremental roll-up above the refreshed scope)."""
+def sum_parts(
+    children: list[tuple[dict[str, Any], dict[str, Any]]], own_population: float | None
+) -> dict[str, Any]:
+    """An area's parts from its children's (values, parts): the counts are in their values, the
+    other sums in their parts (the incremental roll-up above the refreshed scope)."""
     out: dict[str, Any] = {}
-    for child in children:
-        for key, value in child.items():
+    for values, parts in children:
+        # A re-derived row's parts hold its counts too: take counts from values only.
+        sums = ((k, v) for k, v in parts.items() if k not in COUNT_SET)
+        for key, value in [*((k, values.get(k)) for k in COUNT_KEYS), *sums]:
             if key in NOT_ADDITIVE or key == "population" or value is None:
                 continue
             out[key] = out.get(key, 0) + value
-    figures = [c.get("population") for c in children]
+    figures = [parts.get("population") for _, parts in children]
     if own_population is not None:
         out["population"] = own_population
     elif figures and all(f is not None for f in figures):
@@ -429,5 +463,8 @@ def sum_parts(children: list[dict[str, Any]], own_population: float | None) -> d
         out["population"] = None
     return {k: _plain(v) if isinstance(v, float) else v for k, v in out.items()}
 
+
+COUNT_KEYS = tuple(k for k, i in INDICATORS.items() if i.kind == "count")
+COUNT_SET = frozenset(COUNT_KEYS)
 
 Progress = Callable[[int, int, str], None]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from fupin.accounts.permissions import VIEW_STATS
 from fupin.areas.models import Area, Level
@@ -47,6 +47,12 @@ def snapshot(area: Area, year: int | None = None) -> Snapshot | None:
     return rows.order_by("-year").first()
 
 
+def stamp(area: Area) -> str:
+    """When any of the area's rows last changed: a refresh anywhere below rewrites them too."""
+    latest = Snapshot.objects.filter(area=area).aggregate(at=Max("refreshed_at"))["at"]
+    return latest.isoformat() if latest else ""
+
+
 def series(area: Area, keys: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
     """One dict per year, oldest first: {"year": 2019, key: value, ...}."""
     out = []
@@ -62,7 +68,9 @@ class AreaValues:
 
 
 def _rows(rows: QuerySet[Snapshot]) -> list[AreaValues]:
-    return [AreaValues(s.area, s.values) for s in rows.select_related("area").order_by("area_id")]
+    # Without the parts: a page needs the values only, and a province's counties carry both.
+    rows = rows.select_related("area").defer("parts", "carried_keys").order_by("area_id")
+    return [AreaValues(s.area, s.values) for s in rows]
 
 
 def children(area: Area, year: int) -> list[AreaValues]:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 
 from fupin.accounts.permissions import VIEW_REGISTRY, VIEW_STATS
 from fupin.areas.models import Area, Level
@@ -217,6 +220,18 @@ def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if year is None:
         return render(request, "web/stats_overview.html", context)
     snap = queries.snapshot(area, year)
+    may_list = area.level == Level.VILLAGE and user.can(VIEW_REGISTRY)  # type: ignore[union-attr]
+    # The page's body changes only when a snapshot of the area does (every refresh below it
+    # rewrites the area's own rows too), so it is rendered once per refresh and language.
+    body_key = "|".join(
+        map(str, (area.code, year, key, get_language(), queries.stamp(area), may_list, user.area.code))
+    )
+    context.update(snapshot=snap, body_key=body_key)
+    if all(
+        cache.get(make_template_fragment_key(name, [body_key])) is not None
+        for name in ("stats_filters", "stats_body")
+    ):
+        return render(request, "web/stats_overview.html", context)
     values = snap.values if snap else {}
     children = queries.children(area, year) if area.level < Level.VILLAGE else []
     counties = queries.counties(area, year) if area.level <= Level.PREFECTURE else []
@@ -240,9 +255,7 @@ def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
         area, year, years[-1], counties if area.level <= Level.PREFECTURE else children
     )
     data["overdue"] = overdue
-    may_list = area.level == Level.VILLAGE and user.can(VIEW_REGISTRY)  # type: ignore[union-attr]
     context.update(
-        snapshot=snap,
         data=data,
         overdue_kind=overdue_kind,
         households_url=f"{reverse('households')}?{urlencode({'area': area.code})}" if may_list else "",

@@ -285,3 +285,15 @@ def test_anonymous_visitors_are_sent_to_log_in(stored: Any) -> None:
     for url in ("/stats/", f"/stats/{COUNTY}/", f"/stats/{COUNTY}/map.json", "/stats/indicators/"):
         response = Client().get(url)
         assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_page_is_rendered_again_after_a_refresh_and_not_before(stored: Any, client_for: Any) -> None:
+    client = client_for("county_admin")
+    first = payload(client.get(f"/stats/{COUNTY}/"))
+    assert payload(client.get(f"/stats/{COUNTY}/")) == first  # the second answer comes from the cache
+    values = {**county_values(2023), "poor_households": 4321}
+    store(area(COUNTY), 2023, values)
+    again = payload(client.get(f"/stats/{COUNTY}/"))
+    assert cards(again)["poor_households"] == 4321 != cards(first)["poor_households"]
+    # Another user of the same county sees the same figures with their own page around them.
+    assert cards(payload(client_for("supervisor").get(f"/stats/{COUNTY}/")))["poor_households"] == 4321

@@ -222,6 +222,12 @@ def test_a_status_change_marks_and_the_incremental_refresh_rolls_up(county: dict
         assert row["exited_households"] == 1, code
     prefecture = Snapshot.objects.get(area_id=PREFECTURE, year=this_year)
     assert set(prefecture.carried_keys) == {"income_median", "gini"}
+    # A second change re-derives the same ancestors again: counted once, not once more.
+    registry.do_change_status(county["c"], "eliminated", year=this_year, reason="风险消除", actor=SYSTEM)
+    refresh_marked()
+    for key in ("covered_households", "monitored_households", "eliminated_households", "exited_households"):
+        assert values("430000000000", this_year)[key] == values(COUNTY, this_year)[key], key
+    assert values(PREFECTURE, this_year)["eliminated_households"] == 1
     # Earlier years are untouched by a change dated this year.
     assert values(VILLAGE)["poor_households"] == 1
 
