@@ -47,6 +47,11 @@ def snapshot(area: Area, year: int | None = None) -> Snapshot | None:
     return rows.order_by("-year").first()
 
 
+def refresh_times(area: Area) -> dict[int, Any]:
+    """Each year's refresh time of the area's rows, in one small read."""
+    return dict(Snapshot.objects.filter(area=area).values_list("year", "refreshed_at"))
+
+
 def stamp(area: Area) -> str:
     """When any of the area's rows last changed: a refresh anywhere below rewrites them too."""
     latest = Snapshot.objects.filter(area=area).aggregate(at=Max("refreshed_at"))["at"]

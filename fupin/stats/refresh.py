@@ -65,6 +65,7 @@ def refresh_area(
     marks_before = timezone.now()
     today = today or timezone.localdate()
     prefix = area.prefix if area is not None else ""
+    full = years is None
     if years is None:
         years = years_with_data(prefix, today.year)
     scope = Scope.load(prefix)
@@ -87,7 +88,7 @@ def refresh_area(
         written += len(rows)
         if on_progress:
             on_progress(n, len(years), str(year))
-    if area is None or years == years_with_data(prefix, today.year):
+    if full:
         # Everything inside was just counted: earlier marks there are done with.
         StaleMark.objects.filter(within(prefix, "area_code"), marked_at__lte=marks_before).delete()
     return {

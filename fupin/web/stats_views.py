@@ -219,19 +219,22 @@ def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
     }
     if year is None:
         return render(request, "web/stats_overview.html", context)
-    snap = queries.snapshot(area, year)
+    # Only the refresh times until the body has to be rendered: the cached page needs no values.
+    stamps = queries.refresh_times(area)
+    refreshed = stamps.get(year)
     may_list = area.level == Level.VILLAGE and user.can(VIEW_REGISTRY)  # type: ignore[union-attr]
     # The page's body changes only when a snapshot of the area does (every refresh below it
     # rewrites the area's own rows too), so it is rendered once per refresh and language.
     body_key = "|".join(
-        map(str, (area.code, year, key, get_language(), queries.stamp(area), may_list, user.area.code))
+        map(str, (area.code, year, key, get_language(), max(stamps.values()), may_list, user.area.code))
     )
-    context.update(snapshot=snap, body_key=body_key)
+    context.update(refreshed_at=refreshed, body_key=body_key)
     if all(
         cache.get(make_template_fragment_key(name, [body_key])) is not None
         for name in ("stats_filters", "stats_body")
     ):
         return render(request, "web/stats_overview.html", context)
+    snap = queries.snapshot(area, year)
     values = snap.values if snap else {}
     children = queries.children(area, year) if area.level < Level.VILLAGE else []
     counties = queries.counties(area, year) if area.level <= Level.PREFECTURE else []
