@@ -437,36 +437,11 @@ def run_pandas(data: Path, out: Path) -> dict[str, Any]:
 # --- 3. the snapshot out of PostgreSQL ------------------------------------------------------
 
 
-def _not_null_defaults(cursor: Any, table: str, given: set[str]) -> tuple[list[str], list[str]]:
-    """Columns Django requires (NOT NULL, no database default) that the INSERT does not name,
-    with a neutral value each: Django sets field defaults in Python, not in the table."""
-    cursor.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
-        [table],
-    )
-    neutral = {
-        "boolean": "false",
-        "date": "DATE '2000-01-01'",
-        "timestamp with time zone": "now()",
-        "jsonb": "'{}'::jsonb",
-    }
-    names, values = [], []
-    for column, kind in cursor.fetchall():
-        if column in given:
-            continue
-        names.append(column)
-        values.append(
-            neutral.get(kind, "0" if kind in {"integer", "smallint", "bigint", "numeric"} else "''")
-        )
-    return names, values
-
-
 def _insert(cursor: Any, table: str, columns: dict[str, str], source: str) -> None:
-    extra_names, extra_values = _not_null_defaults(cursor, table, set(columns))
-    names = ", ".join([*columns, *extra_names])
-    values = ", ".join([*columns.values(), *extra_values])
-    cursor.execute(f"INSERT INTO {table} ({names}) SELECT {values} {source}")
+    # The dashboard benchmark's generator fills its tables the same way; one copy of the helper.
+    from bigdata import insert
+
+    insert(cursor, table, columns, source)
 
 
 def run_pg_snapshot(persons: int, out: Path) -> dict[str, Any]:
