@@ -16,16 +16,21 @@ from fupin.core.errors import ErrorCode
 PACKAGE = Path(__file__).resolve().parents[2] / "fupin"
 
 LOCALE = Path(__file__).resolve().parents[2] / "fupin" / "locale" / "zh_Hans" / "LC_MESSAGES"
-ENTRY = re.compile(r'^msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?msgstr(?:\[0\])? ((?:".*"\n)+)', re.M)
+ENTRY = re.compile(
+    r'^(?:msgctxt (".*")\n)?msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?'
+    r'msgstr(?:\[0\])? ((?:".*"\n)+)',
+    re.M,
+)
 
 
 def _text(block: str) -> str:
     return "".join(re.findall(r'"(.*)"', block)).encode().decode("unicode_escape").encode("latin-1").decode()
 
 
-def po_entries() -> dict[str, str]:
+def po_entries() -> dict[tuple[str, str], str]:
+    """{(context or "", msgid): msgstr}: a unit "households" (户) is not the "households" (农户)."""
     source = (LOCALE / "django.po").read_text(encoding="utf-8")
-    return {_text(m[0]): _text(m[1]) for m in ENTRY.findall(source) if _text(m[0])}
+    return {(_text(m[0]), _text(m[1])): _text(m[2]) for m in ENTRY.findall(source) if _text(m[1])}
 
 
 def test_every_entry_of_the_catalogue_is_translated() -> None:
@@ -38,7 +43,10 @@ def test_every_entry_of_the_catalogue_is_translated() -> None:
 def test_the_compiled_catalogue_matches_the_source() -> None:
     with open(LOCALE / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    for msgid, msgstr in po_entries().items():
+    for (context, msgid), msgstr in po_entries().items():
+        if context:
+            assert compiled.pgettext(context, msgid) == msgstr, (context, msgid)
+            continue
         assert compiled.gettext(msgid) == msgstr or compiled.ngettext(msgid, msgid, 1) == msgstr, msgid
 
 
