@@ -262,6 +262,13 @@ def workbook(area: Area, year: int) -> bytes:
             gettext("Area"),
             with_code=True,
         )
+    _write_trend_and_indicators(book, fmt, area, title, taken)
+    book.close()
+    return out.getvalue()
+
+
+def _write_trend_and_indicators(book: Any, fmt: _Formats, area: Area, title: str, taken: set[str]) -> None:
+    """The last two sheets of either workbook: the figures by year, and what each indicator means."""
     trend = trend_table(area)
     _write_table(
         book.add_worksheet(sheet_name(trend.title, taken)),
@@ -272,8 +279,6 @@ def workbook(area: Area, year: int) -> bytes:
         with_code=False,
     )
     _write_indicators(book.add_worksheet(sheet_name(gettext("Indicators"), taken)), fmt, title)
-    book.close()
-    return out.getvalue()
 
 
 def trend_workbook(area: Area) -> bytes:
@@ -283,15 +288,6 @@ def trend_workbook(area: Area) -> bytes:
     book = open_book(out)
     fmt = _Formats(book)
     taken: set[str] = set()
-    trend = trend_table(area)
-    _write_table(
-        book.add_worksheet(sheet_name(trend.title, taken)),
-        fmt,
-        trend,
-        title,
-        gettext("Year"),
-        with_code=False,
-    )
-    _write_indicators(book.add_worksheet(sheet_name(gettext("Indicators"), taken)), fmt, title)
+    _write_trend_and_indicators(book, fmt, area, title, taken)
     book.close()
     return out.getvalue()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -15,13 +13,13 @@ from urllib.parse import quote
 import pypdf
 import pytest
 from django.urls import reverse
-from PIL import Image
 
 from fupin.areas.models import Area
 from fupin.core.personas import ALL_USERNAMES
 from fupin.stats.catalogue import INDICATORS
 from fupin.stats.tables import number_text
 from fupin.web.stats_report_views import render_summary
+from tests.reports.test_rendering import needs_pdftoppm, page_one
 from tests.stats.test_tables import (
     CODES,
     COUNTY,
@@ -32,12 +30,6 @@ from tests.stats.test_tables import (
     TREND,
     expected,
     put_snapshots,
-)
-
-PDFTOPPM = shutil.which("pdftoppm")
-needs_pdftoppm = pytest.mark.skipif(
-    PDFTOPPM is None,
-    reason="pdftoppm (Debian package poppler-utils) is not installed: apt-get install poppler-utils",
 )
 
 
@@ -131,27 +123,7 @@ def test_every_character_has_a_glyph(townships: list[Area], caplog: pytest.LogCa
 @needs_pdftoppm
 def test_the_title_is_drawn_in_ink(townships: list[Area], tmp_path: Path) -> None:
     county = Area.objects.get(code=COUNTY)
-    source = tmp_path / "summary.pdf"
-    source.write_bytes(render_summary(county, county.snapshots.get(year=2024)))
-    subprocess.run(  # noqa: S603 (fixed executable, our own file)
-        [
-            PDFTOPPM,
-            "-r",
-            "72",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-gray",
-            "-png",
-            "-singlefile",
-            str(source),
-            str(tmp_path / "p"),
-        ],
-        check=True,
-        timeout=60,
-    )
-    image = Image.open(tmp_path / "p.png").convert("L")
+    image = page_one(render_summary(county, county.snapshots.get(year=2024)), tmp_path)
     assert abs(image.width - 595) <= 1 and abs(image.height - 842) <= 1  # A4
     # The 18 pt bold title (花垣县 2024 年统计摘要) below the top margin: the card's five bold
     # characters leave more than 600 dark pixels, hollow tofu boxes far fewer per character.
