@@ -66,7 +66,7 @@ MEMBER_FIELDS: dict[str, Field] = {
     "health": Field("choice", c.Health),
     "labour_capacity": Field("choice", c.LabourCapacity),
     "migrant_work": Field("choice", c.MigrantWork),
-    "work_months": Field("int", minimum=0, maximum=12),
+    "work_months": Field("int", minimum=0, maximum=12, empty=0),
     "medical_insurance": Field("bool"),
     "serious_illness_insurance": Field("bool"),
     "pension_insurance": Field("bool"),

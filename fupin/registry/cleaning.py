@@ -29,6 +29,10 @@ class Field:
     # int: the inclusive range; decimal: the largest value its column holds; year: the first year.
     minimum: int | None = None
     maximum: int | None = None
+    # What an empty int input stores. A column that holds no NULL (a newborn's 务工时间 is 0,
+    # not unknown) names its value here, so a blank form field, a JSON null and a blank cell
+    # store the same thing instead of reaching the database as NULL.
+    empty: int | None = None
 
 
 def clean_fields(
@@ -80,7 +84,7 @@ def clean_value(spec: Field, raw: Any) -> Any:
                 raise FupinError(RegistryError.BAD_YEAR, first=1990, last=timezone.localdate().year)
             if spec.required:
                 raise FupinError(RegistryError.BAD_NUMBER)
-            return None
+            return spec.empty
         try:
             value = int(str(raw).strip())
         except ValueError:
