@@ -298,7 +298,8 @@ def test_the_command_builds_reuses_and_prints_the_logins(db: Any) -> None:
     for persona in [*PERSONAS, *OUTSIDERS]:
         assert persona.username in text and persona.description in text
         assert User.objects.get(username=persona.username).check_password(DEMO_PASSWORD)
-    assert DEMO_PASSWORD in text and "http://127.0.0.1:8000/" in text
+    # Nothing is served with --no-serve, so no address is offered that would refuse connections.
+    assert DEMO_PASSWORD in text and "http://" not in text and "URL" not in text
     assert not re.search(r"\d{17}[\dX]", text)
     assert Household.objects.count() == 50
 
@@ -312,3 +313,38 @@ def test_the_command_builds_reuses_and_prints_the_logins(db: Any) -> None:
     )
     assert AuditEntry.objects.filter(action=ACTION).count() == 2
     assert Household.objects.count() == 50
+
+
+def test_the_address_is_printed_only_when_serving() -> None:
+    from django.core.management.base import OutputWrapper
+
+    from fupin.demo.management.commands.demo import Command
+
+    command = Command()
+    for port, expected in ((8123, True), (None, False)):
+        out = io.StringIO()
+        command.stdout = OutputWrapper(out)
+        command._print_logins(0, port)
+        assert ("http://127.0.0.1:8123/" in out.getvalue()) is expected
+        assert DEMO_PASSWORD in out.getvalue()
+
+
+def test_demo_help_lists_the_database_option() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fupin = Path(sys.executable).with_name("fupin")
+    done = subprocess.run(
+        [str(fupin), "demo", "--help"], capture_output=True, text=True, timeout=120, env=dict(os.environ)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--db URL" in done.stdout and "--no-serve" in done.stdout
+
+
+def test_the_demo_command_without_the_wrapper_refuses_a_database_it_cannot_use(db: Any) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="FUPIN_DATABASE_URL"):
+        call_command("demo", "--no-serve", "--db", "sqlite:////tmp/elsewhere.sqlite3", stdout=io.StringIO())

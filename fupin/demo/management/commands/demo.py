@@ -18,7 +18,7 @@ from fupin.areas.actions import do_load_areas
 from fupin.areas.loading import read_divisions
 from fupin.areas.models import Area, Level
 from fupin.core.models import StaleMark
-from fupin.core.personas import LEADERS, OUTSIDERS, PERSONAS, Persona
+from fupin.core.personas import LEADERS, OUTSIDERS, PERSONAS, REGIONAL_ADMINS, Persona
 from fupin.demo.actions import MAX_HOUSEHOLDS, DemoError, current_demo, do_build_demo
 from fupin.demo.cases import build_demo_cases
 from fupin.demo.census import build_demo_populations
@@ -56,14 +56,27 @@ class Command(BaseCommand):
         )
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--rebuild", action="store_true", help="build anew even if the same demo exists")
+        # The fupin command takes --db off the line before settings are read (fupin/cli.py), so
+        # by the time this parser runs it is gone; it is declared so --help lists it.
+        parser.add_argument(
+            "--db",
+            metavar="URL",
+            help="the database to build into, e.g. sqlite:////tmp/demo.sqlite3 or "
+            "postgres://user@host:5432/fupin (default: FUPIN_DATABASE_URL, else var/fupin.sqlite3)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         # The build's own actions would each start a background statistics refresh; one full
         # refresh at the end does the same work once, and SQLite takes one writer at a time.
         with override_settings(FUPIN_STATS_REFRESH_IN_BACKGROUND=False):
+            if opts.get("db"):
+                # Reached only without the fupin wrapper (django-admin demo --db …): settings are
+                # read already, so building into another database than the one named would lie.
+                raise CommandError("--db is read by the fupin command; here set FUPIN_DATABASE_URL instead")
             self._build(opts)
-        self._print_logins(self._created, opts["port"])
-        if not opts["no_serve"]:
+        serving = not opts["no_serve"]
+        self._print_logins(self._created, opts["port"] if serving else None)
+        if serving:
             call_command("serve", port=opts["port"])
 
     def _build(self, opts: dict[str, Any]) -> None:
@@ -146,7 +159,7 @@ class Command(BaseCommand):
     def _create_logins(self) -> int:
         existing = set(User.objects.values_list("username", flat=True))
         created = 0
-        for persona in [*PERSONAS, *OUTSIDERS, *LEADERS]:
+        for persona in [*PERSONAS, *OUTSIDERS, *LEADERS, *REGIONAL_ADMINS]:
             if persona.username in existing:
                 continue
             do_create_user(
@@ -158,8 +171,10 @@ class Command(BaseCommand):
             created += 1
         return created
 
-    def _print_logins(self, created: int, port: int) -> None:
-        rows: list[Persona] = [*PERSONAS, *OUTSIDERS, *LEADERS]
+    def _print_logins(self, created: int, port: int | None) -> None:
+        """The logins, and the address only when something will answer there (port None: not
+        serving, and a URL that refuses connections would only mislead)."""
+        rows: list[Persona] = [*PERSONAS, *OUTSIDERS, *LEADERS, *REGIONAL_ADMINS]
         user_w = max(_width("用户名 username"), *(_width(p.username) for p in rows))
         role_w = max(_width("角色 role"), *(_width(p.description) for p in rows))
         lines = [
@@ -174,5 +189,5 @@ class Command(BaseCommand):
             f"{'-' * user_w}  {'-' * role_w}  {'-' * len(DEMO_PASSWORD)}",
         ]
         lines += [f"{_pad(p.username, user_w)}  {_pad(p.description, role_w)}  {DEMO_PASSWORD}" for p in rows]
-        lines += ["", f"网址 / URL: http://127.0.0.1:{port}/", ""]
+        lines += ["", f"网址 / URL: http://127.0.0.1:{port}/", ""] if port is not None else [""]
         self.stdout.write("\n".join(lines))
