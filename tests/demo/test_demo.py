@@ -336,7 +336,7 @@ def test_demo_help_lists_the_database_option() -> None:
     from pathlib import Path
 
     fupin = Path(sys.executable).with_name("fupin")
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 (our own fupin command, fixed arguments)
         [str(fupin), "demo", "--help"], capture_output=True, text=True, timeout=120, env=dict(os.environ)
     )
     assert done.returncode == 0, done.stderr
