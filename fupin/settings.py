@@ -7,13 +7,14 @@ instead of being guessed. Defaults give a working single-machine install on SQLi
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core.keys import load_or_create_secret
+from fupin.core.keys import hash_key, load_or_create_secret, load_pii_hash_key, load_pii_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("FUPIN_VAR_DIR", BASE_DIR / "var"))
@@ -41,11 +42,59 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+# Production mode: one switch for everything a server on the internet needs (explicit host names,
+# HTTPS only with HSTS, secure cookies, keys kept outside the data directory). Off, the defaults
+# suit the demo and a developer on http://127.0.0.1.
+PRODUCTION = env_bool("FUPIN_PRODUCTION", False)
 DEBUG = env_bool("FUPIN_DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("FUPIN_DEBUG must be off in production mode: debug pages show settings")
 SECRET_KEY = load_or_create_secret("FUPIN_SECRET_KEY", VAR_DIR / "secret_key")
-# Separate key for personal data: rotating the session key must not lose ID numbers.
-PII_KEY = load_or_create_secret("FUPIN_PII_KEY", VAR_DIR / "pii_key")
-ALLOWED_HOSTS = [h for h in os.environ.get("FUPIN_ALLOWED_HOSTS", "*").split(",") if h]
+ALLOWED_HOSTS = env_list("FUPIN_ALLOWED_HOSTS")
+if PRODUCTION and (not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "production mode needs FUPIN_ALLOWED_HOSTS: the host names served, comma-separated, not '*'"
+    )
+ALLOWED_HOSTS = ALLOWED_HOSTS or ["*"]
+
+# Behind a reverse proxy that ends TLS: the header it sets on HTTPS requests, e.g.
+# "X-Forwarded-Proto" (value https) or "X-Forwarded-Proto: https". Believe it only when the
+# proxy sets or strips it on every request, or a client could claim HTTPS over plain http.
+_proxy_ssl = os.environ.get("FUPIN_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl:
+    _header, _colon, _value = _proxy_ssl.partition(":")
+    if not re.fullmatch(r"[A-Za-z0-9-]+", _header.strip()):
+        raise ImproperlyConfigured(f"FUPIN_PROXY_SSL_HEADER must be a header name, not {_proxy_ssl!r}")
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip() or "https",
+    )
+SECURE_SSL_REDIRECT = env_bool("FUPIN_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("FUPIN_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FUPIN_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("FUPIN_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+# Forms posted from these origins pass the CSRF check although the Host the proxy forwards
+# differs; by default every explicit host name over HTTPS in production.
+CSRF_TRUSTED_ORIGINS = env_list("FUPIN_CSRF_TRUSTED_ORIGINS") or (
+    [f"https://{'*' + h if h.startswith('.') else h}" for h in ALLOWED_HOSTS] if PRODUCTION else []
+)
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not re.fullmatch(r"https?://[^/\s]+", _origin):
+        raise ImproperlyConfigured(f"FUPIN_CSRF_TRUSTED_ORIGINS: {_origin!r} is not scheme://host")
+# Content-Security-Policy sent with every page (fupin.web.security): scripts and everything
+# else only from this server, no inline script. Inline styles stay allowed because ECharts
+# writes its tooltips as HTML with style attributes; a style cannot run code.
+FUPIN_CONTENT_SECURITY_POLICY = os.environ.get("FUPIN_CONTENT_SECURITY_POLICY") or (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 DATABASE_URL = os.environ.get("FUPIN_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'fupin.sqlite3'}"
 DATABASES = {
@@ -60,6 +109,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 if os.environ.get("FUPIN_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["FUPIN_TEST_DB_NAME"]}
+
+# Personal-data keys, newest first: the first encrypts, every one decrypts (key rotation), and
+# the keyed hash has a key of its own that never rotates (fupin.core.keys). Production mode
+# refuses a key file inside the data directory or beside an SQLite database.
+_DATA_DIRS = [VAR_DIR]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"]:
+    _DATA_DIRS.append(Path(DATABASES["default"]["NAME"]).parent)
+PII_KEYS = load_pii_keys(production=PRODUCTION, default_path=VAR_DIR / "pii_key", data_dirs=_DATA_DIRS)
+PII_HASH_KEY = load_pii_hash_key(production=PRODUCTION, data_dirs=_DATA_DIRS)
+hash_key(PII_KEYS, PII_HASH_KEY)  # several keys without a hash key stop start-up, not the first save
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -99,6 +158,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fupin.web.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "fupin.urls"
@@ -159,9 +219,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FUPIN_LOG_LEVEL", "WARNING")},
 }
 
-# Login lockout: after this many failures in a row the account is locked for the given minutes.
+# Login limits, each over the last FUPIN_LOGIN_LOCK_MINUTES and lifting by itself after that:
+# failures on one account from one address hold that address off that account (so a stranger
+# cannot lock someone out); failures from one address on any accounts hold the address off
+# every login; failures on one account from all addresses together lock the account (a
+# spread-out guessing attack) and revoke its API tokens.
 FUPIN_LOGIN_MAX_FAILURES = env_int("FUPIN_LOGIN_MAX_FAILURES", 5)
 FUPIN_LOGIN_LOCK_MINUTES = env_int("FUPIN_LOGIN_LOCK_MINUTES", 15)
+FUPIN_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("FUPIN_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+FUPIN_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("FUPIN_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed
+# when finding the sender's address (fupin.core.client); empty: the direct peer only.
+FUPIN_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("FUPIN_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# An API token stops working this many days after it was issued.
+FUPIN_API_TOKEN_DAYS = env_int("FUPIN_API_TOKEN_DAYS", 90)
+# Full ID numbers one user may reveal per day (on pages and through the API).
+FUPIN_REVEALS_PER_DAY = env_int("FUPIN_REVEALS_PER_DAY", 50)
 FUPIN_PAGE_SIZE = env_int("FUPIN_PAGE_SIZE", 50)
 
 FUPIN_SITE_NAME = _("Fupin — precision poverty alleviation")
@@ -178,6 +251,10 @@ FUPIN_IMPORT_MAX_BYTES = env_int("FUPIN_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 # The public self-report page (农户自主申报): how often one address, and one ID number, may send.
 FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR = env_int("FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR", 5)
 FUPIN_SELF_REPORT_PER_ID_PER_DAY = env_int("FUPIN_SELF_REPORT_PER_ID_PER_DAY", 3)
+# Reports for one village in a day that raise alerts; later ones wait for the township.
+FUPIN_SELF_REPORT_PER_VILLAGE_PER_DAY = env_int("FUPIN_SELF_REPORT_PER_VILLAGE_PER_DAY", 20)
+# Screening reads a whole area: at most this many runs of one area start in an hour.
+FUPIN_SCREENING_RUNS_PER_AREA_PER_HOUR = env_int("FUPIN_SCREENING_RUNS_PER_AREA_PER_HOUR", 6)
 # After a change an indicator counts, refresh the touched areas' statistics in a background
 # thread; off in the tests, which refresh explicitly so their results do not race a thread.
 FUPIN_STATS_REFRESH_IN_BACKGROUND = env_bool("FUPIN_STATS_REFRESH_IN_BACKGROUND", True)
