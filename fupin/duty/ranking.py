@@ -10,15 +10,20 @@ report made after the period never changes it. Only tasks on the list by that da
 owner: its tasks, their mean progress, the tasks done (100 %) and the overdue ones (due on or
 before the day and below 100 %). Ranked by mean progress (highest first), then fewer overdue
 tasks; owners equal on both share a rank and are listed by name. An owner is *behind* when it
-has an overdue task or its mean progress lags the time elapsed (时间进度: the months of the year
-begun by the day, so a sixth of the year more at each period's end).
+has an overdue task or its mean progress lags the time elapsed (时间进度: the days of the year up
+to and including the day, over the days in the year; 339 ÷ 365 = 92.9 % on 5 December 2026,
+100 % only on 31 December. Counting the months begun instead said 100 % from 1 December).
 
 Villages. For each village: its poor and monitored households (their status today); the share
 of them paired with a cadre (干部包户) on the day; the share visited at least as often as the
 visit minimum asks pro rata (``visits_per_year`` × months elapsed ÷ 12, rounded up); its open
 cases; and its overdue alerts on the day (the alerts app's rule). The score is the mean of the
-two shares; villages are ranked by score (highest first), then fewer overdue alerts, ties sharing
-a rank. A village with no poor or monitored household has no score and is listed last, unranked.
+two shares; villages are ranked by score (highest first), then fewer overdue alerts, then more
+home visits per counted household in the year so far (户均走访: the effort beyond the minimum, so
+the many villages at 100 % are told apart by how much more they did), then more counted
+households (the same result over more households is the heavier load). Villages equal on all
+four share a rank and are marked tied (并列). A village with no poor or monitored household has
+no score and is listed last, unranked.
 A village is *behind* when either share is below 100 % or it has an overdue alert. Pairings and
 visits are dated, so they are counted as they were on the day; a household's status and a case's
 or an alert's status are read as they stand now (only cases opened by the day count), so those
@@ -31,6 +36,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -105,16 +111,29 @@ def months_elapsed(year: int, day: dt.date) -> int:
     return 12 if day.year > year else day.month
 
 
+def year_elapsed(year: int, day: dt.date) -> Fraction:
+    """时间进度: the share of ``year`` gone by the end of ``day`` (0 before it, 1 after it)."""
+    if day.year != year:
+        return Fraction(1 if day.year > year else 0)
+    days_in_year = 366 if calendar.isleap(year) else 365
+    return Fraction(day.timetuple().tm_yday, days_in_year)
+
+
+def one_place(value: Fraction) -> Decimal:
+    shown = Decimal(value.numerator) / Decimal(value.denominator)
+    return shown.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def percent(value: Fraction | None) -> Decimal | None:
     """A share as a percentage with one decimal, as shown and exported."""
     if value is None:
         return None
-    shown = Decimal(value.numerator * 100) / Decimal(value.denominator)
-    return shown.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return one_place(value * 100)
 
 
 def _ranked(rows: list[Any], key: Any) -> None:
-    """Competition ranks (1, 1, 3): rows with equal ``key`` share the rank. Rows are in order."""
+    """Competition ranks (1, 1, 3): rows with equal ``key`` share the rank and are marked
+    ``tied``, so a shared rank is shown as one. Rows are in order."""
     previous: Any = object()
     for position, row in enumerate(rows, start=1):
         current = key(row)
@@ -122,6 +141,9 @@ def _ranked(rows: list[Any], key: Any) -> None:
             rank = position
             previous = current
         row.rank = rank
+    shared = {rank for rank, n in Counter(row.rank for row in rows).items() if n > 1}
+    for row in rows:
+        row.tied = row.rank in shared
 
 
 # --- owners ----------------------------------------------------------------------------------
@@ -136,6 +158,7 @@ class OwnerRow:
     overdue: int = 0
     total: int = 0  # sum of progress, for the exact mean
     rank: int = 0
+    tied: bool = False
     behind: bool = False
 
     @property
@@ -153,7 +176,7 @@ class TaskRanking:
     area: Area
     period: Period
     as_of: dt.date
-    time_share: Decimal  # 时间进度: % of the year's months begun by the day
+    time_share: Decimal  # 时间进度: % of the year's days gone by the end of the day
     townships: list[OwnerRow] = field(default_factory=list)
     units: list[OwnerRow] = field(default_factory=list)
 
@@ -198,7 +221,7 @@ def task_ranking(area: Area, period: Period, *, today: dt.date | None = None) ->
     """The owners on ``area``'s list ranked for ``period`` (the caller may read the area)."""
     today = today or timezone.localdate()
     day = period.as_of(today)
-    time_share = Fraction(months_elapsed(period.year, day), 12)
+    time_share = year_elapsed(period.year, day)
     owners: dict[str, OwnerRow] = {}
     for t in tasks_on_list(area, period.year, day):
         if t["owner_area_id"]:
@@ -231,8 +254,20 @@ class VillageRow:
     visited: int = 0
     open_cases: int = 0
     overdue_alerts: int = 0
+    visits: int = 0  # home visits to the counted households in the year up to the day
     rank: int | None = None
+    tied: bool = False
     behind: bool = False
+
+    @property
+    def visits_per_household(self) -> Fraction | None:
+        return Fraction(self.visits, self.households) if self.households else None
+
+    @property
+    def visits_per_household_shown(self) -> Decimal | None:
+        """户均走访 with one decimal, as shown and exported (the tie-break compares it exactly)."""
+        share = self.visits_per_household
+        return None if share is None else one_place(share)
 
     @property
     def covered_share(self) -> Fraction | None:
@@ -342,6 +377,7 @@ def village_ranking(area: Area, period: Period, *, today: dt.date | None = None)
         if row is None:  # a household filed under an area that is not a village: not ranked
             continue
         row.households += group["n"]
+        row.visits += group["visits_made"] * group["n"]
         if group["paired"]:
             row.covered += group["n"]
         if group["visits_made"] >= row.expected:
@@ -362,9 +398,16 @@ def village_ranking(area: Area, period: Period, *, today: dt.date | None = None)
 
     scored = sorted(
         (r for r in rows.values() if r.households),
-        key=lambda r: (-(r.score or 0), r.overdue_alerts, r.name, r.code),
+        key=lambda r: (
+            -(r.score or 0),
+            r.overdue_alerts,
+            -(r.visits_per_household or 0),
+            -r.households,
+            r.name,
+            r.code,
+        ),
     )
-    _ranked(scored, lambda r: (r.score, r.overdue_alerts))
+    _ranked(scored, lambda r: (r.score, r.overdue_alerts, r.visits_per_household, r.households))
     unscored = sorted(
         (r for r in rows.values() if not r.households), key=lambda r: (-r.overdue_alerts, r.name)
     )

@@ -326,6 +326,8 @@ VILLAGE_HEADERS = [
     "在办案件",
     "逾期预警",
     "是否落后",
+    "户均走访(次)",
+    "并列",
 ]
 
 
@@ -343,7 +345,7 @@ def ranking_workbook(data: dict[str, Any]) -> bytes:
         title = f"{data['area'].name} {period_label(data['period'])} · {data['tasks'].as_of.isoformat()}"
     for name, owner, rows in (("乡镇排名", "乡镇", tasks.townships), ("单位排名", "单位", tasks.units)):
         sheet = book.add_worksheet(name)
-        sheet.write_string(0, 0, f"{title} · 时间进度 {tasks.time_share}%")
+        sheet.write_string(0, 0, f"{title} · 时间进度 {tasks.time_share}%（截至当日的天数÷全年天数）")
         for col, header in enumerate(OWNER_HEADERS):
             sheet.write_string(1, col, header.format(owner=owner), bold)
         for i, r in enumerate(rows, start=2):
@@ -355,7 +357,9 @@ def ranking_workbook(data: dict[str, Any]) -> bytes:
         sheet.set_column(1, 1, 24)
         sheet.set_column(2, 6, 12)
     sheet = book.add_worksheet("村排名")
-    sheet.write_string(0, 0, f"{title} · 走访按全年最少次数按月折算")
+    sheet.write_string(
+        0, 0, f"{title} · 走访按全年最少次数按月折算 · 依次按综合得分、逾期预警少、户均走访多、计入户数多排名"
+    )
     for col, header in enumerate(VILLAGE_HEADERS):
         sheet.write_string(1, col, header, bold)
     for i, v in enumerate(villages.rows, start=2):
@@ -374,10 +378,12 @@ def ranking_workbook(data: dict[str, Any]) -> bytes:
                 v.open_cases,
                 v.overdue_alerts,
                 "落后" if v.behind else "",
+                _percent(v.visits_per_household_shown),
+                "并列" if v.tied else "",
             ],
         )
     sheet.set_column(1, 1, 20)
-    sheet.set_column(2, 10, 12)
+    sheet.set_column(2, 12, 12)
     book.close()
     return out.getvalue()
 

@@ -31,6 +31,7 @@ from fupin.duty.ranking import (
     task_ranking,
     village_ranking,
     visit_minimums,
+    year_elapsed,
 )
 from fupin.pairing.models import Pairing, PairingKind
 from fupin.party.models import Unit
@@ -80,6 +81,23 @@ def test_six_two_month_periods_a_year() -> None:
     assert months_elapsed(2027, dt.date(2026, 1, 10)) == 0
 
 
+def test_time_elapsed_is_the_share_of_the_years_days_gone_by_the_day(county: Area, township: Area) -> None:
+    # 5 December: 339 of 365 days, not "100 %" because December has begun.
+    assert year_elapsed(2026, dt.date(2026, 12, 5)) == Fraction(339, 365)
+    assert year_elapsed(2026, dt.date(2026, 12, 31)) == 1
+    assert year_elapsed(2026, dt.date(2026, 1, 1)) == Fraction(1, 365)
+    assert year_elapsed(2024, dt.date(2024, 12, 30)) == Fraction(365, 366)  # a leap year
+    assert (year_elapsed(2025, dt.date(2026, 1, 2)), year_elapsed(2027, dt.date(2026, 1, 2))) == (1, 0)
+    task = make_task(county, township, due_on=dt.date(2026, 12, 31), created_on=LIST_DRAWN)
+    report(task, 95, "2026-12-01")
+    ranking = task_ranking(county, Period(2026, 6), today=dt.date(2026, 12, 5))
+    assert (ranking.as_of, ranking.time_share) == (dt.date(2026, 12, 5), Decimal("92.9"))
+    # 95 % done is ahead of 92.9 % of the year; judged against "100 %" it read as behind.
+    assert [(r.name, r.behind) for r in ranking.townships] == [(township.name, False)]
+    # At the period's end the whole year is gone.
+    assert task_ranking(county, Period(2026, 6), today=LATER).time_share == Decimal("100.0")
+
+
 # --- owners ------------------------------------------------------------------------------
 
 
@@ -119,7 +137,7 @@ def test_mean_done_overdue_ties_and_who_is_behind(
     third = Area.objects.filter(level=Level.TOWNSHIP, code__startswith="433124").exclude(
         code__in=[township.code, other_township.code]
     )[0]
-    # period 3 ends 2026-06-30; the time share is 50 %
+    # period 3 ends 2026-06-30; the time share is 181 of 365 days
     a1 = make_task(county, township, due_on=dt.date(2026, 6, 30), created_on=LIST_DRAWN)
     a2 = make_task(county, township, due_on=dt.date(2026, 12, 31), created_on=LIST_DRAWN)
     b1 = make_task(county, other_township, due_on=dt.date(2026, 3, 31), created_on=LIST_DRAWN)
@@ -134,7 +152,7 @@ def test_mean_done_overdue_ties_and_who_is_behind(
     c2 = make_task(county, third, due_on=dt.date(2026, 6, 30), created_on=LIST_DRAWN)
     report(c2, 70, "2026-06-15")
     ranking = task_ranking(county, Period(2026, 3), today=LATER)
-    assert ranking.time_share == Decimal("50.0")
+    assert ranking.time_share == Decimal("49.6")
     names = sorted([township.name, other_township.name])
     assert rows(ranking.townships) == [
         (names[0], 1, 2, Decimal("70.0"), 1, 0, False),
@@ -290,6 +308,47 @@ def test_equal_villages_share_a_rank_and_fewer_overdue_alerts_break_a_tie(
     Alert.objects.filter(pk=alert.pk).update(visit_due=dt.date(2026, 1, 5), decision_due=dt.date(2026, 1, 20))
     top = village_ranking(township, Period(2026, 1), today=LATER).rows[:2]
     assert [(r.code, r.rank, r.overdue_alerts) for r in top] == [(VILLAGE, 1, 0), (NEIGHBOUR_VILLAGE, 2, 1)]
+
+
+def test_villages_equal_on_score_and_alerts_are_told_apart_by_visits_per_household(
+    personas: dict[str, User], township: Area
+) -> None:
+    """Both villages at 100 % with no overdue alert used to share rank 1 (21 of them in the demo):
+    the one that visited its households more often ranks first; equal on that too, they stay
+    tied and are marked so."""
+    home = [make_household(VILLAGE, status="poor") for _ in range(2)]
+    neighbour = [make_household(NEIGHBOUR_VILLAGE, status="poor") for _ in range(2)]
+    for h in [*home, *neighbour]:
+        pair(h, "2025-01-01")
+        visit(h, "2026-01-20")  # the one visit asked by February (ceil(4 × 2 / 12))
+    visit(home[0], "2026-02-10", "2026-02-20")  # 4 visits to 2 households: 2.0 each
+    visit(neighbour[0], "2026-02-10")  # 3 visits to 2 households: 1.5 each
+    top = village_ranking(township, Period(2026, 1), today=LATER).rows[:2]
+    assert [(r.code, r.rank, r.score_shown, r.overdue_alerts, r.tied) for r in top] == [
+        (VILLAGE, 1, Decimal("100.0"), 0, False),
+        (NEIGHBOUR_VILLAGE, 2, Decimal("100.0"), 0, False),
+    ]
+    shown = [(r.visits, r.visits_per_household_shown) for r in top]
+    assert shown == [(4, Decimal("2.0")), (3, Decimal("1.5"))]
+    visit(neighbour[1], "2026-02-11")  # now 2.0 visits a household each
+    # Equal on visits too: the village with more counted households carries the heavier load.
+    third = make_household(NEIGHBOUR_VILLAGE, status="monitored")
+    pair(third, "2025-01-01")
+    visit(third, "2026-01-05", "2026-01-25")
+    top = village_ranking(township, Period(2026, 1), today=LATER).rows[:2]
+    assert [(r.code, r.rank, r.households, r.tied) for r in top] == [
+        (NEIGHBOUR_VILLAGE, 1, 3, False),
+        (VILLAGE, 2, 2, False),
+    ]
+    extra = make_household(VILLAGE, status="poor")
+    pair(extra, "2025-01-01")
+    visit(extra, "2026-01-06", "2026-01-26")  # equal on all four: a true tie, marked
+    top = village_ranking(township, Period(2026, 1), today=LATER).rows[:2]
+    assert [(r.rank, r.tied, r.households, r.visits) for r in top] == [(1, True, 3, 6), (1, True, 3, 6)]
+    assert [r.name for r in top] == sorted(r.name for r in top)
+    # The rest of the township, with nobody counted, is unranked and not tied.
+    rest = village_ranking(township, Period(2026, 1), today=LATER).rows[2:]
+    assert rest and not any(r.tied for r in rest)
 
 
 def test_the_visit_minimum_is_the_one_setting_for_reads(personas: dict[str, User], township: Area) -> None:
