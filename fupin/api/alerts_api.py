@@ -112,7 +112,7 @@ class CadreCheckIn(Schema):
     summary: str = Field(description="What the check found; at most 300 characters.")
 
 
-class VisitIn(Schema):
+class AlertVisitIn(Schema):
     notes: str = Field(description="What the home visit found; required, at most 1000 characters.")
 
 
@@ -233,7 +233,7 @@ def get_alert(request: HttpRequest, alert_id: AlertId) -> dict[str, Any]:
 @router.post(
     "/alerts/{alert_id}/visit", response={200: AlertOut, **WRITE_ERRORS}, summary="Record the home visit"
 )
-def visit(request: HttpRequest, alert_id: AlertId, payload: VisitIn) -> dict[str, Any]:
+def visit(request: HttpRequest, alert_id: AlertId, payload: AlertVisitIn) -> dict[str, Any]:
     """入户核查 by the village clerk or first secretary; 409 if it is already recorded."""
     user = _caller(request)
     alert = actions.do_record_visit(access_alert_by_id(user, alert_id), payload.notes, actor=user)

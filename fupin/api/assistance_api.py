@@ -70,7 +70,7 @@ class VisitsOut(Schema):
     items: list[VisitOut]
 
 
-class VisitIn(Schema):
+class HouseholdVisitIn(Schema):
     day: dt.date = Field(description="The day of the visit; not in the future.")
     discussed: str = Field(description="What was discussed; required, at most 500 characters.")
     done: str = Field("", description="What was done; at most 500 characters.")
@@ -188,7 +188,9 @@ def list_visits(
     response={201: VisitOut, **WRITE_ERRORS},
     summary="Record a home visit",
 )
-def record_visit(request: HttpRequest, household_id: HouseholdId, payload: VisitIn) -> Status[dict[str, Any]]:
+def record_visit(
+    request: HttpRequest, household_id: HouseholdId, payload: HouseholdVisitIn
+) -> Status[dict[str, Any]]:
     """Record a home visit. A cadre may record only for the households paired to them (403
     NOT_PAIRED otherwise)."""
     user = _caller(request)

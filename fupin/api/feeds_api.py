@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 
 from fupin.accounts.models import User
 from fupin.accounts.permissions import SEND_FEEDS
+from fupin.api.enums import FeedBatchStatus
 from fupin.api.pagination import LimitOffset
 from fupin.api.schemas import ErrorOut
 from fupin.core.access import require
@@ -82,7 +83,7 @@ class BatchItem(Schema):
     period: str = Field(description="The year or month the rows are about.")
     area_code: str = Field(description="The area the batch was sent for; rows are matched inside it.")
     name: str = Field(description="The file name or label the sender gave.")
-    status: FeedBatch.Status = Field(
+    status: FeedBatchStatus = Field(
         description="received (being read), done, duplicate (content received before: nothing "
         "counted), refused (not readable: nothing stored)."
     )
@@ -159,7 +160,11 @@ def list_batches(request: HttpRequest, filters: Query[BatchFilters]) -> Any:
 
 
 # The numeric path first: /feeds/{source} would otherwise claim /feeds/12.
-@router.get("/feeds/{int:batch_id}", response={200: BatchOut, **READ_ERRORS}, summary="One batch's report")
+# Under batches/, not beside /feeds/{source}: one path pattern for both sent a batch id that
+# was not a number to the upload route, which answered 405 instead of a validation error.
+@router.get(
+    "/feeds/batches/{batch_id}", response={200: BatchOut, **READ_ERRORS}, summary="One batch's report"
+)
 def get_batch(request: HttpRequest, batch_id: BatchId) -> dict[str, Any]:
     """The batch's match report: counts, the invalid rows with their reasons, and the numbers
     of the rows that matched no registered person or were already received."""

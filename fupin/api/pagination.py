@@ -1,5 +1,5 @@
 """Limit/offset pagination with the project's page size and a ceiling, so one request cannot
-ask for a whole province of households at once."""
+ask for a whole province of households at once, and a bounded offset."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
 MAX_LIMIT = 500
+# Both databases bind OFFSET as a signed 64-bit integer, so an unbounded one was a 500; no
+# list holds anywhere near this many rows.
+MAX_OFFSET = 2**31 - 1
 
 
 class LimitOffset(LimitOffsetPagination):
@@ -20,7 +23,9 @@ class LimitOffset(LimitOffsetPagination):
             le=MAX_LIMIT,
             description=f"How many items to return (1 to {MAX_LIMIT}).",
         )
-        offset: int = Field(0, ge=0, description="How many items to skip from the start.")
+        offset: int = Field(
+            0, ge=0, le=MAX_OFFSET, description=f"How many items to skip from the start (0 to {MAX_OFFSET})."
+        )
 
     class Output(Schema):
         items: list[Any]

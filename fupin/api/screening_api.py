@@ -48,7 +48,7 @@ class ParamOut(Schema):
     maximum: str
 
 
-class RuleOut(Schema):
+class ScreeningRuleOut(Schema):
     key: str = Field(description="The rule's key, as alerts carry it in `rule`.")
     label: str
     description: str
@@ -71,7 +71,7 @@ class RulesOut(Schema):
     year: int
     area_code: str
     threshold: ThresholdOut
-    rules: list[RuleOut]
+    rules: list[ScreeningRuleOut]
 
 
 class RunOut(Schema):
@@ -95,8 +95,12 @@ class RunIn(Schema):
     engine: str = Field("duckdb", description="duckdb (default) or spark.")
 
 
-class YearQuery(Schema):
+class RulesQuery(Schema):
     year: int | None = Field(None, description="The year; this year if left out.")
+    area: str | None = Field(
+        None,
+        description="The area whose rules to show, inside the caller's; the caller's own if left out.",
+    )
 
 
 def _money(value: Any) -> str | None:
@@ -121,13 +125,19 @@ def _run(run: ScreeningRun) -> dict[str, Any]:
 
 
 @router.get("/screening/rules", response={200: RulesOut, **READ_ERRORS}, summary="Rules and threshold")
-def list_rules(request: HttpRequest, query: Query[YearQuery]) -> dict[str, Any]:
-    """Every rule with the parameters that apply in the caller's area in the year, and the
-    monitoring threshold of the caller's province."""
+def list_rules(request: HttpRequest, query: Query[RulesQuery]) -> dict[str, Any]:
+    """Every rule with the parameters that apply in the area (the caller's own unless `area`
+    names one inside it) in the year, and the monitoring threshold of its province."""
     user = _caller(request)
     require(user, VIEW_ALERTS)
     year = query.year or timezone.localdate().year
     code = user.area.code
+    if query.area:
+        try:
+            code = access_area_by_code(user, query.area).code
+        except NotFound as exc:
+            exc.field = "area"
+            raise
     settings = effective_settings([code], year)
     threshold = threshold_for(code, year)
     rules = []

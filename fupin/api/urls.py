@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from fupin.accounts.queries import user_for_token
 from fupin.api import errors as api_errors
+from fupin.api.strict_query import refuse_unknown_query
 from fupin.core.errors import FupinError, ValidationFailed
 
 
@@ -34,6 +35,7 @@ api = NinjaAPI(
 
 
 api_errors.install(api)
+api.add_decorator(refuse_unknown_query, mode="view")
 
 
 @api.exception_handler(FupinError)

@@ -89,7 +89,7 @@ def test_rows_sent_through_the_api_are_answered_with_their_match_report(
     for raw in ids:
         assert raw not in stored_text() and raw.lower() not in stored_text()
     provider = api_as("dept_provider")
-    assert provider.get(f"/feeds/{sent['id']}").json() == sent
+    assert provider.get(f"/feeds/batches/{sent['id']}").json() == sent
     listing = provider.get("/feeds").json()
     assert listing["count"] == 1 and listing["items"][0]["id"] == sent["id"]
     assert "invalid" not in listing["items"][0]
@@ -163,8 +163,8 @@ def test_every_feed_endpoint_answers_as_role_and_area_allow(
     if persona in READERS:
         listed = {item["id"] for item in listing.json()["items"]}
         assert (sent["id"] in listed) == (persona != "outsider")
-    one = api.get(f"/feeds/{sent['id']}")
-    missing = api.get(f"/feeds/{sent['id'] + 1000}")
+    one = api.get(f"/feeds/batches/{sent['id']}")
+    missing = api.get(f"/feeds/batches/{sent['id'] + 1000}")
     if persona not in READERS:
         assert one.status_code == missing.status_code == 403
     elif persona == "outsider":
@@ -187,9 +187,9 @@ def test_a_provider_reads_only_its_own_batches(
     )
     assert posted.status_code == 201
     mine = api_as("dept_provider")
-    assert mine.get(f"/feeds/{posted.json()['id']}").json() == NOT_FOUND_BODY
+    assert mine.get(f"/feeds/batches/{posted.json()['id']}").json() == NOT_FOUND_BODY
     assert {i["id"] for i in mine.get("/feeds").json()["items"]} == {sent["id"]}
-    assert theirs.get(f"/feeds/{sent['id']}").status_code == 404
+    assert theirs.get(f"/feeds/batches/{sent['id']}").status_code == 404
     county = {i["id"] for i in api_as("county_admin").get("/feeds").json()["items"]}
     assert county == {sent["id"], posted.json()["id"]}
     # A duplicate of someone else's batch does not point at it.
@@ -201,11 +201,19 @@ def test_the_openapi_document_describes_the_feed_endpoints(api_as: Any) -> None:
     document = Api(None).get("/openapi.json").json()
     paths = {p.removeprefix("/api/v1"): m for p, m in document["paths"].items()}
     assert set(paths["/feeds"]) >= {"get"}
-    assert set(paths["/feeds/{batch_id}"]) >= {"get"}
-    assert set(paths["/feeds/{source}"]) >= {"post"}
-    for path in ("/feeds", "/feeds/{batch_id}", "/feeds/{source}"):
+    assert set(paths["/feeds/batches/{batch_id}"]) == {"get"}
+    assert set(paths["/feeds/{source}"]) == {"post"}
+    for path in ("/feeds", "/feeds/batches/{batch_id}", "/feeds/{source}"):
         for operation in paths[path].values():
             assert operation["summary"] and operation["description"]
             assert {"401", "403"} <= set(operation["responses"])
             for parameter in operation.get("parameters", []):
                 assert parameter.get("description"), (path, parameter["name"])
+
+
+def test_a_batch_id_that_is_not_a_number_is_a_validation_error_not_405(api_as: Any) -> None:
+    # One path pattern for reading a batch and sending one routed "null,null" to the upload
+    # route, which has no GET: 405 instead of saying what was wrong.
+    county = api_as("county_admin")
+    assert county.get("/feeds/batches/null,null").status_code == 422
+    assert county.get("/feeds/batches/0").status_code == 404
