@@ -36,7 +36,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "stats": ("stats", "refresh the indicator snapshots: refresh [--area CODE] [--marked]"),
     "worker": ("worker", "run queued background jobs (imports, exports, screening)"),
-    "check": ("check", "check the installation for problems"),
+    "pii-key": (
+        "pii_key",
+        "personal-data keys: new | hash-key [--out FILE] | rotate [--batch-size N] (re-encrypt)",
+    ),
+    "check": ("check", "check the installation for problems (--deploy: for a production server)"),
     "shell": ("shell", "open a Python shell with the project loaded"),
 }
 
