@@ -57,6 +57,14 @@ def _messages_of(exc: FupinError) -> list[str]:
 # --- /my/ ----------------------------------------------------------------------------------
 
 
+def _with_approver(leaves: list[Any]) -> list[Any]:
+    """Each request names who decides it (the level fixed when it was made, by its length), so
+    the member knows whom a pending one waits for."""
+    for leave in leaves:
+        leave.approver = approver_name(leave.approver_level)
+    return leaves
+
+
 def _render_my(
     request: HttpRequest,
     *,
@@ -104,7 +112,7 @@ def _render_my(
                     "attendance": month_attendance(member, today),
                     "current_reports": current,
                     "past_reports": [r for r in own_reports(member) if r.pk not in current_ids],
-                    "leaves": own_leave(member),
+                    "leaves": _with_approver(own_leave(member)),
                     "township_max_days": setting_for(member.area_id, "leave_township_max_days"),
                 }
             )
