@@ -518,8 +518,13 @@ _PARTY = [
         "checkin_rate",
         _("check-in attendance"),
         PERCENT,
-        _("Check-in days as a share of the days required: days a month times the months each member served."),
-        "checkin_days ÷ Σ (months served × days a month) × 100",
+        _(
+            "Check-in days credited as a share of the days due, member by member and month by month as on "
+            "the attendance page: the days a month less approved leave, a share of it for a part month, "
+            "the running month pro rata to the days gone, none after today. Days beyond those due in a "
+            "month are not credited, so the rate never exceeds 100%."
+        ),
+        "Σ min(check-ins, days due) ÷ Σ days due × 100, per member and month",
         "party",
         kind="ratio",
         base="team_members",

@@ -65,6 +65,7 @@ AREA_COUNTS = (
     "team_members",
     "checkin_days",
     "checkin_required",
+    "checkin_credited",
     "grade_excellent",
     "grade_competent",
     "grade_basic",
@@ -305,11 +306,12 @@ def compute_year(
     # Counts kept per area code: activity in the year, and party figures.
     for key, counts in activity_by_area(prefix, year).items():
         parts[key] = rollup.codes(counts)
-    party = party_by_area(prefix, year)
+    party = party_by_area(prefix, year, today)
     for key in (
         "team_members",
         "checkin_days",
         "checkin_required",
+        "checkin_credited",
         "grade_excellent",
         "grade_competent",
         "grade_basic",
@@ -431,7 +433,7 @@ def derive_arrays(p: dict[str, np.ndarray], *, current: bool) -> dict[str, np.nd
     for name in MPI_DIMENSIONS:
         # wⱼ·Σ w g [c≥k] / Σ w / M0 = Σ w wⱼ g [c≥k] / Σ w c [c≥k]
         v[f"mpi_contrib_{name}"] = _ratio(get(f"mpi_wdep_{name}_w"), get("mpi_score_w"), 100)
-    v["checkin_rate"] = _ratio(get("checkin_days"), get("checkin_required"), 100)
+    v["checkin_rate"] = _ratio(get("checkin_credited"), get("checkin_required"), 100)
     return v
 
 

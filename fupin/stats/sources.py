@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from django.db.models import Count, FloatField, Q, QuerySet
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 
 from fupin.alerts.models import Alert, AlertStatus
 from fupin.areas.models import AreaSetting, prefix_range
@@ -25,7 +25,9 @@ from fupin.cases.models import Status as CaseStatus
 from fupin.pairing.models import HOUSEHOLD_KINDS, Pairing, PairingKind
 from fupin.registry.choices import Cause, HouseholdStatus, MonitoringCategory
 from fupin.registry.models import Household, HouseholdCondition, IncomeRecord, Member, StatusChange
-from fupin.teams.models import CheckIn, TeamMember, YearlyAssessment
+from fupin.teams.grading import leave_inside, month_bounds, month_row
+from fupin.teams.models import CheckIn, LeaveRequest, LeaveStatus, TeamMember, YearlyAssessment
+from fupin.teams.roster import active_between
 
 STATUSES = list(HouseholdStatus.values)  # index = status number
 STATUS = {s: i for i, s in enumerate(STATUSES)}
@@ -283,23 +285,22 @@ class SettingReader:
         return self._cache[code]
 
 
-def party_by_area(prefix: str, year: int) -> dict[str, dict[str, float]]:
-    """Work-team figures per village: members serving in the year, check-in days, the days
-    required of them, and their yearly grades."""
+def party_by_area(prefix: str, year: int, today: dt.date) -> dict[str, dict[str, float]]:
+    """Work-team figures per village: members serving in the year, check-in days, and their
+    yearly grades; and for the check-in rate, per member and month by the attendance page's own
+    rule (``grading.month_row``: the setting less approved leave, a part month's share, the
+    running month pro rata, nothing before it), the days due and the check-ins credited against
+    them, never more than due. Counting every check-in against whole months of the term had
+    villages at 105 %: the days beyond 20 a month counted, and members past their term end who
+    kept checking in added days and no requirement."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     days_a_month = SettingReader("village_days_per_month")
     serving = TeamMember.objects.filter(
         within(prefix, "area_id"), term_starts_on__lte=last, term_ends_on__gte=first
     ).filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
-    for area_id, starts, ends, left in serving.values_list(
-        "area_id", "term_starts_on", "term_ends_on", "left_on"
-    ):
-        start = max(starts, first)
-        end = min(ends, last, left or last)
-        months = (end.year - start.year) * 12 + end.month - start.month + 1
+    for (area_id,) in serving.values_list("area_id"):
         out[area_id]["team_members"] += 1
-        out[area_id]["checkin_required"] += max(months, 0) * int(days_a_month(area_id))
     for area_id, n in (
         CheckIn.objects.filter(within(prefix, "area_id"), day__gte=first, day__lte=last)
         .values("area_id")
@@ -307,6 +308,47 @@ def party_by_area(prefix: str, year: int) -> dict[str, dict[str, float]]:
         .values_list("area_id", "n")
     ):
         out[area_id]["checkin_days"] += n
+
+    on_teams = list(
+        TeamMember.objects.filter(within(prefix, "area_id"), active_between(first, last)).only(
+            "id", "area_id", "term_starts_on", "left_on"
+        )
+    )
+    present: dict[tuple[int, int], int] = dict(
+        ((member_id, month), n)
+        for member_id, month, n in CheckIn.objects.filter(
+            within(prefix, "area_id"), day__gte=first, day__lte=last
+        )
+        .annotate(month=ExtractMonth("day"))
+        .values("member_id", "month")
+        .annotate(n=Count("id"))
+        .values_list("member_id", "month", "n")
+    )
+    leave: dict[tuple[int, int], int] = defaultdict(int)
+    for member_id, first_day, last_day, days in LeaveRequest.objects.filter(
+        within(prefix, "area_id"), status=LeaveStatus.APPROVED, first_day__lte=last, last_day__gte=first
+    ).values_list("member_id", "first_day", "last_day", "days"):
+        for month in range(max(first_day, first).month, min(last_day, last).month + 1):
+            m_first, m_last = month_bounds(year, month)
+            leave[member_id, month] += leave_inside(first_day, last_day, days, m_first, m_last)
+    months = range(1, (today.month if today.year == year else 12) + 1) if today.year >= year else range(0)
+    for member in on_teams:
+        per_month = int(days_a_month(member.area_id))
+        for month in months:
+            m_first, m_last = month_bounds(year, month)
+            if member.term_starts_on > m_last or (member.left_on is not None and member.left_on < m_first):
+                continue
+            row = month_row(
+                member,
+                year,
+                month,
+                present=present.get((member.pk, month), 0),
+                leave=leave[member.pk, month],
+                per_month=per_month,
+                today=today,
+            )
+            out[member.area_id]["checkin_required"] += row.due
+            out[member.area_id]["checkin_credited"] += row.credited
     for area_id, grade, n in (
         YearlyAssessment.objects.filter(within(prefix, "area_id"), year=year)
         .values("area_id", "grade")

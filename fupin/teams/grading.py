@@ -61,8 +61,7 @@ def leave_days_between(member: TeamMember, first: dt.date, last: dt.date) -> int
         member=member, status=LeaveStatus.APPROVED, first_day__lte=last, last_day__gte=first
     ).only("first_day", "last_day", "days")
     for leave in leaves:
-        inside = (min(leave.last_day, last) - max(leave.first_day, first)).days + 1
-        total += max(0, min(inside, leave.days))
+        total += leave_inside(leave.first_day, leave.last_day, leave.days, first, last)
     return total
 
 
@@ -203,7 +202,14 @@ def do_record_spot_check(
 @dataclass
 class AttendanceRow:
     """One member's month: days in the village (their check-ins), approved leave, the days
-    required after leave, and how many short of that they are."""
+    required after leave, and how many short of that they are.
+
+    A month still running is judged pro rata: ``due`` is the part of ``required`` that the days
+    gone before today stand for (required × days served before today ÷ days served in the
+    month, rounded down; today's check-in may still come). Once the month is over, or the member
+    has left, ``due`` is the whole requirement; before the month begins it is 0. A member is
+    short (未达标) when their check-ins are below ``due``; days beyond it earn nothing more, so
+    an attendance rate built on ``credited`` can never exceed 100 %."""
 
     member: TeamMember
     year: int
@@ -214,6 +220,7 @@ class AttendanceRow:
     shortfall: int
     # Days of the month still to come (today included); 0 once the month is over.
     remaining: int
+    due: int = 0
 
     @property
     def month_over(self) -> bool:
@@ -224,20 +231,84 @@ class AttendanceRow:
         """The shortfall can no longer be made up this month (always so once it is over)."""
         return self.shortfall > self.remaining
 
+    @property
+    def short(self) -> int:
+        """Days short of what is due by now (the month's figure once it is over)."""
+        return max(0, self.due - self.present)
+
+    @property
+    def credited(self) -> int:
+        """Check-ins that count towards what is due: never more than it."""
+        return min(self.present, self.due)
+
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def leave_inside(first_day: dt.date, last_day: dt.date, days: int, first: dt.date, last: dt.date) -> int:
+    """Days of an approved leave inside [first, last]: its calendar days there, never more than
+    the days the leave itself recorded."""
+    inside = (min(last_day, last) - max(first_day, first)).days + 1
+    return max(0, min(inside, days))
+
+
+def month_row(
+    member: TeamMember,
+    year: int,
+    month: int,
+    *,
+    present: int,
+    leave: int,
+    per_month: int,
+    today: dt.date,
+) -> AttendanceRow:
+    """One member's month from its counts: the one rule behind the attendance page, the phone
+    page and the statistics' check-in rate.
+
+    Required days are ``per_month`` (the setting village_days_per_month) minus approved leave in
+    the month, not below 0. A member on the team for only part of the month (joined or left in
+    it) owes the same share of the setting, rounded to the nearest day, before leave is taken
+    off."""
+    first, last = month_bounds(year, month)
+    if today > last:
+        remaining = 0
+    elif today < first:
+        remaining = last.day
+    else:
+        remaining = (last - today).days + 1
+    days_in_month = last.day
+    on_from = max(first, member.term_starts_on)
+    on_to = min(last, member.left_on) if member.left_on else last
+    on_days = max(0, (on_to - on_from).days + 1)
+    owed = per_month
+    if on_days < days_in_month:
+        owed = (owed * on_days * 2 + days_in_month) // (2 * days_in_month)
+    required = max(0, owed - leave)
+    if today > on_to:
+        due = required
+    elif today <= on_from or on_days == 0:
+        due = 0
+    else:
+        due = required * (today - on_from).days // on_days
+    return AttendanceRow(
+        member=member,
+        year=year,
+        month=month,
+        present=present,
+        leave=leave,
+        required=required,
+        shortfall=max(0, required - present),
+        remaining=remaining,
+        due=due,
+    )
+
+
 def attendance(
     subject: TeamMember | WorkTeam | Area, year: int, month: int, *, today: dt.date | None = None
 ) -> list[AttendanceRow]:
-    """Attendance for a month of one member, a team's members or every member in an area.
-
-    Required days are the setting village_days_per_month minus approved leave in the month, not
-    below 0. A member on the team for only part of the month (joined or left in it) owes the
-    same share of the setting, rounded to the nearest day, before leave is taken off.
-    """
+    """Attendance for a month of one member, a team's members or every member in an area
+    (each row by ``month_row``)."""
     first, last = month_bounds(year, month)
     today = today or timezone.localdate()
     if isinstance(subject, TeamMember):
@@ -264,38 +335,21 @@ def attendance(
     for row in LeaveRequest.objects.filter(
         member_id__in=ids, status=LeaveStatus.APPROVED, first_day__lte=last, last_day__gte=first
     ).only("member_id", "first_day", "last_day", "days"):
-        inside = (min(row.last_day, last) - max(row.first_day, first)).days + 1
-        leave[row.member_id] += max(0, min(inside, row.days))
-    if today > last:
-        remaining = 0
-    elif today < first:
-        remaining = last.day
-    else:
-        remaining = (last - today).days + 1
+        leave[row.member_id] += leave_inside(row.first_day, row.last_day, row.days, first, last)
     per_month: dict[str, int] = {}
     rows = []
-    days_in_month = last.day
     for m in members:
         if m.area_id not in per_month:
             per_month[m.area_id] = int(setting_for(m.area_id, "village_days_per_month"))
-        owed = per_month[m.area_id]
-        on_from = max(first, m.term_starts_on)
-        on_to = min(last, m.left_on) if m.left_on else last
-        on_days = max(0, (on_to - on_from).days + 1)
-        if on_days < days_in_month:
-            owed = (owed * on_days * 2 + days_in_month) // (2 * days_in_month)
-        required = max(0, owed - leave[m.pk])
-        done = present.get(m.pk, 0)
         rows.append(
-            AttendanceRow(
-                member=m,
-                year=year,
-                month=month,
-                present=done,
+            month_row(
+                m,
+                year,
+                month,
+                present=present.get(m.pk, 0),
                 leave=leave[m.pk],
-                required=required,
-                shortfall=max(0, required - done),
-                remaining=remaining,
+                per_month=per_month[m.area_id],
+                today=today,
             )
         )
     return rows

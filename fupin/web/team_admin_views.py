@@ -9,11 +9,14 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from fupin.accounts.models import User
@@ -340,17 +343,41 @@ def _member_of(team: WorkTeam, member_id: Any) -> TeamMember:
 # --- attendance ----------------------------------------------------------------------------
 
 
+# Orders of the attendance table; the area order (village, team, role, name) when none is asked.
+ATTENDANCE_SORTS: dict[str, Any] = {
+    "village": None,
+    "name": lambda r: (r.member.name, r.member.pk),
+    "short": lambda r: (-r.short, r.present, r.member.area_id, r.member.name),
+    "present": lambda r: (r.present, r.member.area_id, r.member.name),
+}
+
+
 @page
 def attendance_page(request: HttpRequest) -> HttpResponse:
+    """The month's attendance of every member in the area. A month still running is judged pro
+    rata (``AttendanceRow.due``): on 5 December a member owes the days the four days gone stand
+    for, not the whole month's 20, so "short" means short by now and not "has not yet done the
+    month"."""
     user: Any = request.user
     require(user, VIEW_PARTY)
     area: Area = user.area
     today = timezone.localdate()
     year = _year(request, today)
     month = _int(request.GET.get("month"), today.month, 1, 12)
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in ATTENDANCE_SORTS else "village"
+    only_short = request.GET.get("short") == "1"
     rows = grading.attendance(area, year, month, today=today)
-    previous = dt.date(year, month, 1) - dt.timedelta(days=1)
+    short = sum(1 for r in rows if r.short)
+    shown = [r for r in rows if r.short] if only_short else rows
+    if ATTENDANCE_SORTS[sort] is not None:
+        shown = sorted(shown, key=ATTENDANCE_SORTS[sort])
+    page_obj = Paginator(shown, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    first = dt.date(year, month, 1)
+    previous = first - dt.timedelta(days=1)
     following = dt.date(year, month, 28) + dt.timedelta(days=4)
+    running = first <= today <= grading.month_bounds(year, month)[1]
+    keep = {"year": year, "month": month, "sort": sort, **({"short": 1} if only_short else {})}
     return render(
         request,
         "web/team_admin_attendance.html",
@@ -360,10 +387,23 @@ def attendance_page(request: HttpRequest) -> HttpResponse:
             "year": year,
             "month": month,
             "months": list(range(1, 13)),
-            "rows": rows,
-            "short": sum(1 for r in rows if r.shortfall),
-            "month_over": dt.date(year, month, 1) <= today and (not rows or rows[0].month_over),
-            "in_future": dt.date(year, month, 1) > today,
+            "rows": page_obj.object_list,
+            "page": page_obj,
+            "query": urlencode(keep),
+            "nav_query": urlencode({k: v for k, v in keep.items() if k not in ("year", "month")}),
+            "sort": sort,
+            "sorts": [
+                ("village", gettext("by village")),
+                ("name", gettext("by name")),
+                ("short", gettext("most days short first")),
+                ("present", gettext("fewest days in the village first")),
+            ],
+            "only_short": only_short,
+            "total": len(rows),
+            "short": short,
+            "running": running,
+            "gone": (today - first).days if running else 0,
+            "in_future": first > today,
             "previous": previous,
             "following": following if following.replace(day=1) <= today else None,
             "required": setting_for(area.code, "village_days_per_month"),
