@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fupin.accounts.actions import count_reveal
 from fupin.accounts.permissions import TRIAGE_ALERTS, VIEW_ALERTS, VIEW_PII
 from fupin.alerts.errors import AlertError, AlreadyHandled, RateLimited
 from fupin.alerts.labels import CADRE_CHECK_RULE, SELF_REPORT_RULE
@@ -224,13 +225,15 @@ def do_reveal_report_contact(report: SelfReport, *, actor: Any) -> dict[str, str
     alert = report.alert
     require(actor, VIEW_ALERTS, area_code=alert.area_code if alert else report.village_code)
     require(actor, VIEW_PII)
-    audit.record(
-        actor,
-        "alerts.reveal_report_contact",
-        obj=report,
-        area_code=alert.area_code if alert else report.village_code,
-        after={"fields": ["id_number", "phone"]},
-    )
+    with transaction.atomic():
+        count_reveal(actor)  # the same daily limit as the household file's ID numbers
+        audit.record(
+            actor,
+            "alerts.reveal_report_contact",
+            obj=report,
+            area_code=alert.area_code if alert else report.village_code,
+            after={"fields": ["id_number", "phone"]},
+        )
     return {"id_number": crypto.decrypt(report.id_number_enc), "phone": crypto.decrypt(report.phone_enc)}
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fupin.accounts.actions import count_reveal
 from fupin.accounts.permissions import EDIT_REGISTRY, VIEW_PII
 from fupin.areas.models import Area, Level
 from fupin.core import audit, crypto, stale
@@ -440,6 +441,7 @@ def do_reveal_id_number(member: Member, *, actor: Any) -> str:
     """The full ID number for a role that needs it; every reveal is audited."""
     require(actor, VIEW_PII, area_code=member.household.area_id)
     with transaction.atomic():
+        count_reveal(actor)  # the daily limit per user (FUPIN_REVEALS_PER_DAY)
         audit.record(actor, "registry.reveal_id_number", obj=member, area_code=member.household.area_id)
     return crypto.decrypt(member.id_number_enc)
 

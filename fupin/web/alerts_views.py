@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fupin.accounts.actions import RevealLimitReached
 from fupin.accounts.permissions import TRIAGE_ALERTS, VIEW_ALERTS, VIEW_PII
 from fupin.alerts import actions
 from fupin.alerts.labels import rule_label
@@ -203,7 +204,10 @@ def alert_act(request: HttpRequest, alert_id: int) -> HttpResponse:
 def report_reveal(request: HttpRequest, report_id: int) -> HttpResponse:
     """The reporter's full ID number and phone, for the village to call (audited)."""
     report = access_report_by_id(request.user, report_id)
-    contact = actions.do_reveal_report_contact(report, actor=request.user)
+    try:
+        contact = actions.do_reveal_report_contact(report, actor=request.user)
+    except RevealLimitReached as exc:
+        return HttpResponse(format_html('<span class="error">{}</span>', exc.message), status=exc.status)
     return HttpResponse(
         format_html(
             '<code class="pii">{}</code> · <code class="pii">{}</code>',

@@ -1,4 +1,4 @@
-"""Login with lockout, logout and password change."""
+"""Login with its limits, logout and password change."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fupin.accounts.actions import do_change_own_password, login
+from fupin.core.client import client_address
 from fupin.core.errors import FupinError
 from fupin.web.formspec import error_map
 
@@ -23,7 +24,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
         try:
-            user = login(username, request.POST.get("password", ""))
+            user = login(username, request.POST.get("password", ""), client_address=client_address(request))
         except FupinError as exc:
             error = exc.message
         else:

@@ -39,9 +39,14 @@ EXPORT_SYNC_HOUSEHOLDS = 3000
 
 def _xlsx(data: io.BytesIO | Path, name: str) -> FileResponse:
     if isinstance(data, Path):
-        return FileResponse(data.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
-    data.seek(0)
-    return FileResponse(data, as_attachment=True, filename=name, content_type=XLSX)
+        response = FileResponse(data.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+    else:
+        data.seek(0)
+        response = FileResponse(data, as_attachment=True, filename=name, content_type=XLSX)
+    # Rosters carry names and, unmasked, full ID numbers and phones; error sheets carry the
+    # numbers as typed: no browser or proxy may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @page

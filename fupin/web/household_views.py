@@ -9,9 +9,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fupin.accounts.actions import RevealLimitReached
 from fupin.accounts.permissions import EDIT_REGISTRY, VIEW_PII
 from fupin.areas.models import Level
 from fupin.areas.queries import access_area_by_code, areas_within
@@ -263,8 +265,13 @@ def member_leave(request: HttpRequest, member_id: int) -> HttpResponse:
 @require_POST
 def reveal_id(request: HttpRequest, member_id: int) -> HttpResponse:
     member = access_member_by_id(request.user, member_id)
-    number = actions.do_reveal_id_number(member, actor=request.user)
-    return HttpResponse(f'<code class="pii">{number}</code>')
+    try:
+        number = actions.do_reveal_id_number(member, actor=request.user)
+    except RevealLimitReached as exc:
+        return HttpResponse(format_html('<span class="error">{}</span>', exc.message), status=exc.status)
+    response = HttpResponse(f'<code class="pii">{number}</code>')
+    response["Cache-Control"] = "no-store"  # the full number: no browser or proxy cache
+    return response
 
 
 AMOUNT_FIELDS = {name: Field("amount") for name in income.INPUT_FIELDS}

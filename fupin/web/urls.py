@@ -72,6 +72,7 @@ urlpatterns = [
     path("", include("fupin.web.pairing_views")),
     path("", include("fupin.web.assistance_views")),
     path("", include("fupin.web.duty_views")),
+    path("", include("fupin.web.token_views")),
     path("stats/", include("fupin.web.stats_report_views")),
     path("stats/<str:code>/refresh/", stats_refresh_views.start_refresh, name="stats_refresh"),
     path("stats/", include("fupin.web.stats_views")),

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
+from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
-from fupin.accounts.actions import do_change_own_password, do_issue_token, login
+from fupin.accounts.actions import (
+    do_change_own_password,
+    do_issue_token,
+    do_revoke_token,
+    do_set_password,
+    login,
+)
 from fupin.accounts.models import ApiToken, User
-from fupin.accounts.queries import access_user_by_name, user_for_token, users_within
+from fupin.accounts.queries import (
+    access_token_by_id,
+    access_user_by_name,
+    tokens_visible_to,
+    user_for_token,
+    users_within,
+)
 from fupin.core.access import SYSTEM
 from fupin.core.errors import FupinError, NotFound, PermissionDenied
 from fupin.core.models import AuditEntry
@@ -77,8 +94,102 @@ def test_an_unknown_token_finds_nobody(personas: dict[str, User], guess: str) ->
 def test_a_revoked_token_finds_nobody(personas: dict[str, User]) -> None:
     user = personas["village_clerk"]
     token = do_issue_token(user, actor=SYSTEM)
-    ApiToken.objects.filter(user=user).update(revoked=True)  # there is no revoke action yet
+    do_revoke_token(ApiToken.objects.get(user=user), actor=user)
     assert user_for_token(token) is None
+
+
+def test_a_token_expires_after_the_set_days(personas: dict[str, User], settings: Any) -> None:
+    settings.FUPIN_API_TOKEN_DAYS = 30
+    user = personas["village_clerk"]
+    token = do_issue_token(user, actor=SYSTEM)
+    row = ApiToken.objects.get(user=user)
+    assert dt.timedelta(days=29, hours=23) < row.expires_at - row.created_at <= dt.timedelta(days=30)
+    assert user_for_token(token) == user
+    ApiToken.objects.filter(pk=row.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert user_for_token(token) is None
+    # and the API answers 401 for it
+    answer = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 401
+
+
+def test_changing_ones_password_revokes_ones_tokens(personas: dict[str, User]) -> None:
+    user = personas["village_clerk"]
+    other = do_issue_token(personas["first_secretary"], actor=SYSTEM)
+    token = do_issue_token(user, actor=SYSTEM)
+    do_change_own_password(user, PASSWORD, NEW)
+    assert user_for_token(token) is None
+    assert user_for_token(other) == personas["first_secretary"]
+    assert ApiToken.objects.get(user=user).revoked_reason == "password"
+    entry = AuditEntry.objects.get(action="accounts.change_password")
+    assert entry.after == {"tokens_revoked": 1}
+    # a token issued after the change works
+    assert user_for_token(do_issue_token(user, actor=user)) == user
+
+
+def test_an_administrator_setting_a_password_revokes_the_tokens(personas: dict[str, User]) -> None:
+    user = personas["village_clerk"]
+    token = do_issue_token(user, actor=SYSTEM)
+    do_set_password(user, NEW, actor=personas["county_admin"])
+    assert user_for_token(token) is None
+
+
+def test_a_locked_account_s_token_finds_nobody(personas: dict[str, User]) -> None:
+    # Even one issued while the lock holds (by the operator, say).
+    user = personas["village_clerk"]
+    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() + dt.timedelta(minutes=5))
+    token = do_issue_token(user, actor=SYSTEM)
+    assert user_for_token(token) is None
+
+
+def test_the_owner_and_the_county_administrator_list_and_revoke_tokens(personas: dict[str, User]) -> None:
+    clerk, admin = personas["village_clerk"], personas["county_admin"]
+    do_issue_token(clerk, actor=SYSTEM)
+    do_issue_token(personas["outsider"], actor=SYSTEM)
+    do_issue_token(admin, actor=SYSTEM)
+    assert {t.user.username for t in tokens_visible_to(clerk)} == {"village_clerk"}
+    assert {t.user.username for t in tokens_visible_to(admin)} == {"village_clerk", "county_admin"}
+    assert {t.user.username for t in tokens_visible_to(personas["township_officer"])} == set()
+    clerks = ApiToken.objects.get(user=clerk)
+    # someone else's token: not found for those who may not manage it, like a missing one
+    for name in ("first_secretary", "township_officer", "outsider"):
+        with pytest.raises(NotFound):
+            access_token_by_id(personas[name], clerks.pk)
+        with pytest.raises((NotFound, PermissionDenied)):
+            do_revoke_token(clerks, actor=personas[name])
+    revoked = do_revoke_token(access_token_by_id(admin, clerks.pk), actor=admin)
+    assert (revoked.revoked, revoked.revoked_reason) == (True, "admin")
+    entry = AuditEntry.objects.get(action="accounts.revoke_token")
+    assert (entry.actor, entry.object_id, entry.area_code) == (admin, str(clerks.pk), clerk.area_id)
+    assert entry.after == {"user": "village_clerk", "prefix": clerks.prefix, "reason": "admin"}
+    # twice: refused, one entry
+    with pytest.raises(FupinError) as again:
+        do_revoke_token(revoked, actor=clerk)
+    assert again.value.code.name == "TOKEN_NOT_LIVE"
+    assert AuditEntry.objects.filter(action="accounts.revoke_token").count() == 1
+
+
+def test_the_tokens_page_issues_shows_once_and_revokes(personas: dict[str, User], client_for: Any) -> None:
+    clerk_page = client_for("village_clerk")
+    issued = clerk_page.post("/tokens/new/")
+    assert issued.status_code == 200 and issued["Cache-Control"] == "no-store"
+    row = ApiToken.objects.get(user=personas["village_clerk"])
+    text = issued.content.decode()
+    plain = re.search(rf"{re.escape(row.prefix)}[\w-]{{30,}}", text).group(0)
+    assert user_for_token(plain) == personas["village_clerk"]
+    listing = clerk_page.get("/tokens/").content.decode()
+    assert f"{row.prefix}…" in listing and plain not in listing
+    # the county administrator sees it among the county's tokens and revokes it
+    admin_page = client_for("county_admin")
+    assert f"{row.prefix}…" in admin_page.get("/tokens/").content.decode()
+    assert client_for("outsider").post(f"/tokens/{row.pk}/revoke/").status_code == 404
+    assert client_for("first_secretary").post(f"/tokens/{row.pk}/revoke/").status_code == 404
+    assert admin_page.get(f"/tokens/{row.pk}/revoke/").status_code == 405
+    done = admin_page.post(f"/tokens/{row.pk}/revoke/")
+    assert done.status_code == 302
+    assert user_for_token(plain) is None
+    assert f"{row.prefix}…" not in admin_page.get("/tokens/").content.decode()
+    assert f"{row.prefix}…" in admin_page.get("/tokens/?all=1").content.decode()
+    assert clerk_page.post(f"/tokens/{row.pk}/revoke/").status_code == 400
 
 
 def test_a_token_of_an_inactive_user_finds_nobody(personas: dict[str, User]) -> None:

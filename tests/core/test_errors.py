@@ -54,8 +54,10 @@ def test_a_message_is_given_in_chinese_when_chinese_is_active_and_translated() -
 def test_a_message_fills_in_its_parameters() -> None:
     with translation.override("en"):
         assert RegistryError.BAD_YEAR.message(first=1990, last=2025) == "Enter a year between 1990 and 2025."
-        error = FupinError(AccountError.LOCKED, minutes=15)
-        assert error.message == "Too many failed logins: the account is locked for 15 minutes."
+        error = FupinError(AccountError.BAD_LOGIN, tries=5, minutes=15)
+        assert error.message == (
+            "User name or password is wrong. After 5 wrong tries, logins are held for 15 minutes."
+        )
 
 
 def test_an_error_answers_code_message_and_field() -> None:

@@ -36,3 +36,12 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   }
 });
+
+// A refusal that says why in a sentence (a limit reached: 429) is shown where the answer
+// would have gone; htmx by default swaps nothing on an error status and the click looks dead.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 429) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
