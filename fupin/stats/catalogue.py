@@ -94,7 +94,9 @@ _REGISTRY = [
         _(
             "The population that divides the poor: the agricultural-registered population unless the "
             "assessment setting names the rural resident population; the area's own figure, else the "
-            "sum of its villages' figures."
+            "sum of its sub-areas' figures. A sub-area with no households on file in the year and no "
+            "figure (a county not yet on the system) is left out of the sum; one with households on "
+            "file and no figure leaves the sum unknown."
         ),
         "AreaPopulation(area, year)",
         "registry",

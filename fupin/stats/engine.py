@@ -192,9 +192,10 @@ def _denominator_kinds(scope: Scope) -> list[str]:
     return [next((found[c] for c in lineage(code) if c in found), default) for code in scope.codes]
 
 
-def populations(scope: Scope, year: int) -> list[float | None]:
+def populations(scope: Scope, year: int, on_file: np.ndarray | None = None) -> list[float | None]:
     """Each area's own figure of the kind its setting names; else the sum of its children's
-    when every child has one; else unknown."""
+    figures (``sum_of_children``); else unknown. ``on_file[i]``: area i has households on file
+    in the year (all of them when not given)."""
     kinds = _denominator_kinds(scope)
     rows = AreaPopulation.objects.filter(within(scope.prefix, "area_id"), year=year).values_list(
         "area_id", "agricultural_registered", "rural_resident"
@@ -214,9 +215,26 @@ def populations(scope: Scope, year: int) -> list[float | None]:
             children.setdefault(scope.index[parent], []).append(i)
     for i in sorted(range(len(scope.codes)), key=lambda i: -int(scope.levels[i])):
         kids = children.get(i)
-        if out[i] is None and kids and all(out[k] is not None for k in kids):
-            out[i] = float(sum(out[k] for k in kids))  # type: ignore[misc]
+        if out[i] is None and kids:
+            out[i] = sum_of_children(
+                [(out[k], True if on_file is None else bool(on_file[k])) for k in kids]
+            )
     return out
+
+
+def sum_of_children(children: list[tuple[float | None, bool]]) -> float | None:
+    """An area's incidence denominator from its children's (figure, has households on file).
+
+    A child with households on file and no figure makes the sum unknown: its poor would be
+    counted over nobody. A child with no household on file and no figure is left out — a county
+    not yet on the system (as the other counties of the demo's prefecture) must not blank its
+    prefecture and province for every year, and it adds no poor to the numerator either. A
+    child with a figure counts, households or not (a village with none registered poor still
+    has its people). Unknown when no child has a figure."""
+    if any(figure is None and on_file for figure, on_file in children):
+        return None
+    figures = [figure for figure, _ in children if figure is not None]
+    return float(sum(figures)) if figures else None
 
 
 def compute_year(
@@ -342,8 +360,9 @@ def compute_year(
         add("below_visit_minimum", (helped | has_cadre) & (done < expected))
 
     n = len(scope.codes)
+    on_file = parts["covered_households"] > 0
     parts["population"] = np.array(
-        [np.nan if x is None else x for x in populations(scope, year)], dtype=float
+        [np.nan if x is None else x for x in populations(scope, year, on_file)], dtype=float
     )
     parts["income_median"] = np.full(n, np.nan)
     parts["gini"] = np.full(n, np.nan)
@@ -456,13 +475,12 @@ def sum_parts(
             if key in NOT_ADDITIVE or key == "population" or value is None:
                 continue
             out[key] = out.get(key, 0) + value
-    figures = [parts.get("population") for _, parts in children]
     if own_population is not None:
         out["population"] = own_population
-    elif figures and all(f is not None for f in figures):
-        out["population"] = sum(figures)  # type: ignore[arg-type]
     else:
-        out["population"] = None
+        out["population"] = sum_of_children(
+            [(parts.get("population"), bool(values.get("covered_households"))) for values, parts in children]
+        )
     return {k: _plain(v) if isinstance(v, float) else v for k, v in out.items()}
 
 

@@ -17,7 +17,7 @@ from fupin.cases.area_settings import do_set_area_setting
 from fupin.core.access import SYSTEM
 from fupin.core.errors import FupinError
 from fupin.core.models import StaleMark
-from fupin.core.personas import COUNTY, NEIGHBOUR_VILLAGE, TOWNSHIP, VILLAGE
+from fupin.core.personas import COUNTY, NEIGHBOUR_VILLAGE, OTHER_COUNTY, TOWNSHIP, VILLAGE
 from fupin.registry import actions as registry
 from fupin.registry.models import poverty_line_for
 from fupin.stats.models import Snapshot
@@ -246,3 +246,33 @@ def test_refresh_of_one_village_rolls_up_exact_counts(county: dict[str, Any]) ->
     # The township was re-derived from its villages' parts: the same counts as a full refresh.
     assert values(TOWNSHIP)["covered_households"] == 3
     assert values(TOWNSHIP)["income_mean"] == pytest.approx(38000 / 9)
+
+
+def test_a_county_not_yet_on_the_system_does_not_blank_its_prefectures_incidence(
+    county: dict[str, Any],
+) -> None:
+    """湘西州 has no figure of its own and its other counties have no household on file (as in the
+    demo): its denominator is 花垣县's, not unknown, in the full refresh and in the roll-up."""
+    do_record_population(
+        Area.objects.get(code=COUNTY),
+        {"year": YEAR, "agricultural_registered": 2000, "source": "统计年报"},
+        actor=SYSTEM,
+    )
+    refresh_all("43")
+    others = Area.objects.filter(parent_id=PREFECTURE).exclude(code=COUNTY)
+    assert others.exists() and values(OTHER_COUNTY)["covered_households"] == 0
+    assert values(OTHER_COUNTY)["population"] is None
+    # A (3 people) is poor in 2024: 3 ÷ 2000.
+    assert values(COUNTY)["incidence"] == pytest.approx(0.15)
+    assert values(PREFECTURE)["population"] == 2000
+    assert values(PREFECTURE)["incidence"] == pytest.approx(0.15)
+    assert values("430000000000")["incidence"] == pytest.approx(0.15)
+    # The roll-up after a county's refresh reads the same rule from the counties' rows.
+    refresh_area(Area.objects.get(code=COUNTY), [YEAR])
+    assert values(PREFECTURE)["incidence"] == pytest.approx(0.15)
+    # A county with households on file and no figure leaves the sum unknown: its poor would be
+    # counted over nobody.
+    make_household("433122102201", members=2, status="poor")  # a village of 泸溪县
+    refresh_all("43")
+    assert values(PREFECTURE)["population"] is None and values(PREFECTURE)["incidence"] is None
+    assert values(COUNTY)["incidence"] == pytest.approx(0.15)
