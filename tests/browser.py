@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,9 +26,23 @@ needs_chromium = [
 ]
 
 
+def wait_until(page: Any, expression: str, timeout_ms: int = 10_000) -> None:
+    """Wait until ``expression`` is true in the page.
+
+    Playwright's ``page.wait_for_function`` runs its text through ``eval`` inside the page, which
+    the Content-Security-Policy refuses (no 'unsafe-eval'); ``page.evaluate`` goes through the
+    DevTools protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout_ms} ms in vain for: {expression}")
+        page.wait_for_timeout(50)
+
+
 @pytest.fixture
 def phone(live_server: Any) -> Iterator[Any]:
-    """(page, base URL, every request that left the live server)."""
+    """(page, base URL, every request that left the live server); fails on any CSP refusal."""
     from playwright.sync_api import sync_playwright
 
     # The live server thread runs async-unsafe ORM calls; playwright's loop is in another thread.
@@ -46,5 +61,19 @@ def phone(live_server: Any) -> Iterator[Any]:
         page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
         outside: list[str] = []
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+        # Whatever the Content-Security-Policy refuses on a page the test visits is a defect (an
+        # inline script or handler that silently stops working); the DOM event names it even
+        # where the browser's own console message is not passed on.
+        refused: list[str] = []
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', (e) => console.error("
+            "'Content Security Policy refused ' + e.violatedDirective + ' ' + (e.blockedURI || 'inline')"
+            " + ' at ' + e.sourceFile + ':' + e.lineNumber));"
+        )
+        page.on(
+            "console",
+            lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         yield page, live_server.url, outside
         browser.close()
+        assert refused == [], f"the Content-Security-Policy refused: {refused}"

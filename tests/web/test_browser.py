@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from fupin.core.personas import VILLAGE
-from tests.browser import needs_chromium
+from tests.browser import needs_chromium, wait_until
 from tests.conftest import PASSWORD, make_household, new_id_number
 
 pytestmark = needs_chromium
@@ -34,10 +34,10 @@ def test_a_village_clerk_works_on_a_phone(
     good = new_id_number()
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     page.fill("input[name=id_number]", bad)
-    page.wait_for_function("document.querySelector('[data-id-message]').textContent.length > 0")
+    wait_until(page, "document.querySelector('[data-id-message]').textContent.length > 0")
     assert "校验" in page.text_content("[data-id-message]")
     page.fill("input[name=id_number]", good)
-    page.wait_for_function("document.querySelector('[data-id-message]').textContent === ''")
+    wait_until(page, "document.querySelector('[data-id-message]').textContent === ''")
 
     page.goto(f"{base}/households/{household.pk}/income/?year=2023")
     page.fill("input[name=wage]", "9000")

@@ -39,9 +39,20 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // A refusal that says why in a sentence (a limit reached: 429) is shown where the answer
 // would have gone; htmx by default swaps nothing on an error status and the click looks dead.
+// So is a form refused with its messages (400, 409) when the form says it answers with itself
+// (data-swap-errors): the grade form of the yearly assessment shows its errors in place.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.xhr.status === 429) {
+  const status = event.detail.xhr.status;
+  const inPlace = (status === 400 || status === 409) && event.detail.elt.closest("[data-swap-errors]");
+  if (status === 429 || inPlace) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }
+});
+
+// A filter that applies as soon as it is chosen (data-autosubmit): a listener here rather than an
+// onchange attribute, which the Content-Security-Policy refuses like any inline script.
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (field instanceof HTMLElement && field.matches("[data-autosubmit]") && field.form) field.form.submit();
 });
