@@ -1,11 +1,15 @@
 """What a rule is called on a page. The screening rules live in the screening app, above this
-one, so it registers their labels here (``register_rule_labels``) instead of this app importing
-it; a rule nobody registered shows its key, which is still unambiguous."""
+one, so it registers their labels here (``register_rule_labels``, from its ``AppConfig.ready``)
+instead of this app importing it. The same goes for what each key of a rule's evidence means
+(``register_evidence_labels``): a key means different things under different rules (``share_pct``
+is a drop in income under one, a share of income under another)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from fupin.alerts.models import Channel
 
@@ -26,3 +30,18 @@ def register_rule_labels(labels: Mapping[str, Any]) -> None:
 
 def rule_label(rule: str) -> str:
     return str(_LABELS.get(rule, rule))
+
+
+# Evidence keys this app writes itself (a cadre check); a rule's own keys come from its app.
+_EVIDENCE: dict[str, dict[str, Any]] = {
+    CADRE_CHECK_RULE: {"checked_by": _("checked by"), "checked_on": _("checked on")},
+}
+
+
+def register_evidence_labels(rule: str, labels: Mapping[str, Any]) -> None:
+    """Name the evidence keys of one rule (key → lazily translated label)."""
+    _EVIDENCE.setdefault(rule, {}).update(labels)
+
+
+def evidence_label(rule: str, key: str) -> str:
+    return str(_EVIDENCE.get(rule, {}).get(key, key))

@@ -25,7 +25,9 @@ from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from fupin.accounts.display import display_name_for_login
 from fupin.cases.models import Case, Kind, RuleCheck, Verification
+from fupin.core.sources import source_text
 from fupin.registry.choices import Cause, HouseholdStatus, LabourCapacity, MonitoringCategory
 from fupin.registry.models import (
     Household,
@@ -167,6 +169,10 @@ class RuleResult:
                 value = MonitoringCategory(value).label
             elif key == "note" and value in NOTES:
                 value = NOTES[value]
+            elif key in ("line_source", "threshold_source"):
+                value = source_text(value)
+            elif key == "verified_by":
+                value = display_name_for_login(value)
             elif isinstance(value, bool):
                 value = _("yes") if value else _("no")
             elif isinstance(value, list):

@@ -30,6 +30,7 @@ from fupin.demo import economy
 from fupin.demo.population import IdAllocator
 from fupin.feeds.actions import do_receive_feed
 from fupin.feeds.models import FeedBatch
+from fupin.feeds.schemas import SCHEMAS
 from fupin.registry.models import Household, Member
 from fupin.registry.tasks import run_now
 from fupin.screening.actions import do_start_screening
@@ -148,7 +149,13 @@ def build_demo_monitoring(seed: int = 2014) -> dict[str, int]:
     FeedBatch.objects.filter(area_code=COUNTY, filename__startswith=FILENAME).delete()
     batches = [
         do_receive_feed(
-            source, rows, period=str(YEAR), actor=SYSTEM, area=county, filename=f"{FILENAME}-{source}.csv"
+            source,
+            rows,
+            period=str(YEAR),
+            actor=SYSTEM,
+            area=county,
+            # Named as a department would name its file: the page shows the name.
+            filename=f"{FILENAME}-{SCHEMAS[source].title}.csv",
         )
         for source, rows in _feeds(rng).items()
         if rows

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Source(models.TextChoices):
@@ -51,7 +52,8 @@ class FeedBatch(models.Model):
     """One upload (or API call) by a department: its match report lives here."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("received")
+        # Its own context: "received" is also the self-report's 受理时间 (a time, not a state).
+        RECEIVED = "received", pgettext_lazy("feed status", "received")
         DONE = "done", _("done")
         DUPLICATE = "duplicate", _("already received")
         REFUSED = "refused", _("refused")

@@ -429,6 +429,42 @@ RULES: tuple[Rule, ...] = (
     INCOME_DROP,
 )
 BY_KEY: dict[str, Rule] = {rule.key: rule for rule in RULES}
+
+# What each evidence column means on an alert's page (Chinese, like the rules' labels). A key is
+# named per rule where its meaning differs: share_pct is a share of income under yearly_medical
+# and the drop that trips income_drop.
+_EVIDENCE_COMMON: dict[str, str] = {
+    "amount": "金额（元）",
+    "income": "家庭人均纯收入（元）",
+    "income_prev": "上年家庭人均纯收入（元）",
+    "income_year": "收入年度",
+    "threshold": "限额（元）",
+    "records": "记录条数",
+    "rating": "住房安全性鉴定等级",
+    "grade": "残疾等级",
+    "age": "死亡时年龄（岁）",
+    "deaths": "劳动年龄死亡人数",
+    "rural_income": "上年农村居民人均可支配收入（元）",
+    "stays": "当月超限住院次数",
+    "share_pct": "比例（%）",
+}
+_EVIDENCE_BY_RULE: dict[str, dict[str, str]] = {
+    "income_below_line": {"threshold": "监测范围（元/人·年）"},
+    "hospital_stay": {"amount": "一次住院个人自付（元）", "threshold": "个人自付限额（元）"},
+    "yearly_medical": {
+        "amount": "家庭医疗个人自付合计（元）",
+        "share_pct": "自付占上年农村居民人均可支配收入的比例限额（%）",
+    },
+    "dropout": {"records": "辍学记录条数"},
+    "disaster_loss": {"amount": "因灾损失合计（元）", "threshold": "损失限额（元）"},
+    "income_drop": {"share_pct": "下降幅度限额（%）"},
+}
+
+
+def evidence_labels(rule: str) -> dict[str, str]:
+    return {**_EVIDENCE_COMMON, **_EVIDENCE_BY_RULE.get(rule, {})}
+
+
 # Every parameter name of every rule, in a fixed order: the numeric columns of ``rule_params``.
 PARAM_COLUMNS: tuple[str, ...] = tuple(dict.fromkeys(p.name for rule in RULES for p in rule.params))
 

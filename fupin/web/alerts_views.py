@@ -15,22 +15,24 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fupin.accounts.actions import RevealLimitReached
+from fupin.accounts.display import display_name_for_login
 from fupin.accounts.permissions import TRIAGE_ALERTS, VIEW_ALERTS, VIEW_PII
-from fupin.alerts import actions
-from fupin.alerts.labels import rule_label
+from fupin.alerts import actions, challenge
+from fupin.alerts.labels import evidence_label, rule_label
 from fupin.alerts.models import Alert, AlertStatus, Channel
 from fupin.alerts.queries import (
     ACTIVE,
     access_alert_by_id,
+    access_queued_report_by_id,
     access_report_by_id,
     dashboard,
     inbox,
     overdue_counts,
+    queued_reports,
     reports_of,
     rules_in,
 )
@@ -38,6 +40,7 @@ from fupin.areas.models import Area, Level
 from fupin.areas.queries import access_area_by_code
 from fupin.cases.area_settings import setting_for
 from fupin.core.access import covers, require
+from fupin.core.client import client_address
 from fupin.core.errors import FupinError, NotFound, ValidationFailed
 from fupin.registry.choices import MonitoringCategory
 from fupin.registry.models import Household
@@ -153,8 +156,6 @@ def _render_alert(
     )
 
 
-# Evidence keys this app writes; a screening rule's own keys are shown as they are.
-EVIDENCE_LABELS = {"checked_by": _("checked by"), "checked_on": _("checked on")}
 
 
 def _evidence_rows(alert: Alert) -> list[tuple[str, str]]:
@@ -163,8 +164,11 @@ def _evidence_rows(alert: Alert) -> list[tuple[str, str]]:
     for key, value in (alert.evidence or {}).items():
         if key in {"reports", "registered"}:
             continue
+        if key == "checked_by":
+            # The check keeps the login that recorded it; the page names the person.
+            value = display_name_for_login(value)
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        rows.append((str(EVIDENCE_LABELS.get(key, key)), text))
+        rows.append((evidence_label(alert.rule, key), text))
     return rows
 
 
@@ -295,12 +299,6 @@ def monitoring(request: HttpRequest) -> HttpResponse:
 # --- the public self-report page (农户自主申报) --------------------------------------------
 
 
-def _client_address(request: HttpRequest) -> str:
-    # The direct peer only: a forwarded-for header is the sender's to write, so trusting it
-    # would let anyone lift the limit. Behind a proxy, configure it to set REMOTE_ADDR.
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def self_report(request: HttpRequest) -> HttpResponse:
@@ -318,20 +316,27 @@ def self_report(request: HttpRequest) -> HttpResponse:
         # Given back to the sender's own page so a mistake costs one field, not the form.
         values = {k: post.get(k, "") for k in ("name", "id_number", "phone", "what_happened")}
         try:
+            # First, so a script replaying one request is stopped before anything is stored.
+            # Without a village there is no form (and no question) and nothing can be stored.
+            if village is not None:
+                challenge.redeem(post.get("challenge", ""), post.get("answer", ""))
             receipt = actions.do_receive_self_report(
                 name=post.get("name", ""),
                 id_number=post.get("id_number", ""),
                 phone=post.get("phone", ""),
                 village_code=code,
                 what_happened=post.get("what_happened", ""),
-                client_address=_client_address(request),
+                client_address=client_address(request),
             )
             return render(request, "web/alerts_report_done.html", {"receipt": receipt, "public": True})
         except ValidationFailed as exc:
             errors = {e.field or "": e.message for e in exc.errors}
             status = 400
         except FupinError as exc:
-            message, status = exc.message, exc.status
+            if exc.field == "challenge":
+                errors, status = {"challenge": exc.message}, 400
+            else:
+                message, status = exc.message, exc.status
     q = request.GET.get("q", "").strip()[:20]
     return render(
         request,
@@ -345,10 +350,34 @@ def self_report(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "message": message,
             "visit_days": setting_for(village.code, "alert_visit_days") if village else None,
+            # A new question on every showing of the form: each is answerable once.
+            "challenge": challenge.new_challenge() if village else None,
             "public": True,
         },
         status=status,
     )
+
+
+@page
+def report_queue(request: HttpRequest) -> HttpResponse:
+    """The township's queue: self-reports that came past their village's daily cap."""
+    reports = Paginator(queued_reports(request.user), settings.FUPIN_PAGE_SIZE)
+    page_obj = reports.get_page(request.GET.get("page"))
+    names = {a.code: a.name for a in Area.objects.filter(code__in={r.village_code for r in page_obj})}
+    rows = [(r, names.get(r.village_code, r.village_code), actions.reference_of(r)) for r in page_obj]
+    return render(
+        request,
+        "web/alerts_queue.html",
+        {"page": page_obj, "rows": rows, "cap": settings.FUPIN_SELF_REPORT_PER_VILLAGE_PER_DAY},
+    )
+
+
+@page
+@require_POST
+def report_release(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = access_queued_report_by_id(request.user, report_id)
+    alert = actions.do_release_queued_report(report, actor=request.user)
+    return redirect("alert", alert_id=alert.pk)
 
 
 def _find_villages(q: str) -> list[tuple[Area, str]]:
@@ -373,6 +402,8 @@ urlpatterns = [
     path("alerts/<int:alert_id>/", alert_detail, name="alert"),
     path("alerts/<int:alert_id>/act/", alert_act, name="alert_act"),
     path("alerts/reports/<int:report_id>/reveal/", report_reveal, name="alert_report_reveal"),
+    path("alerts/queue/", report_queue, name="alert_report_queue"),
+    path("alerts/queue/<int:report_id>/raise/", report_release, name="alert_report_release"),
     path("monitoring/", monitoring, name="monitoring"),
     # Public, no login (see ``self_report``).
     path("report/", self_report, name="self_report"),
