@@ -22,7 +22,7 @@ from fupin.accounts.models import User
 from fupin.areas.actions import do_load_areas
 from fupin.areas.models import Area
 from fupin.core.access import SYSTEM
-from fupin.core.personas import LEADERS, OUTSIDERS, PERSONAS, VILLAGE
+from fupin.core.personas import FULL_NAMES, LEADERS, OUTSIDERS, PERSONAS, REGIONAL_ADMINS, VILLAGE
 from fupin.registry import actions as registry
 from fupin.registry import idnumber
 from fupin.registry.models import Household
@@ -64,9 +64,13 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 @pytest.fixture
 def personas(db: Any) -> dict[str, User]:
     users = {}
-    for p in [*PERSONAS, *OUTSIDERS, *LEADERS]:
+    for p in [*PERSONAS, *OUTSIDERS, *LEADERS, *REGIONAL_ADMINS]:
         users[p.username] = do_create_user(
-            p.username, role=p.role, area=Area.objects.get(code=p.area_code), password=PASSWORD
+            p.username,
+            role=p.role,
+            area=Area.objects.get(code=p.area_code),
+            password=PASSWORD,
+            full_name=FULL_NAMES.get(p.username, ""),
         )
     return users
 

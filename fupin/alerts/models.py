@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -86,7 +87,7 @@ class SelfReport(models.Model):
     """农户自主申报 through the public page. The ID number is kept encrypted (the village needs
     it to find the family) with its keyed hash for the rate limit and for matching."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number_enc = models.TextField()
     id_number_hash = models.CharField(max_length=64, db_index=True)
     phone_enc = models.TextField()
@@ -97,6 +98,11 @@ class SelfReport(models.Model):
     client_hash = models.CharField(max_length=64, db_index=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
     alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Past the per-ID daily limit: taken (a limit that refused would let anyone silence a
+    # person by sending reports in their name), but the village is told to check it.
+    needs_review = models.BooleanField(_("to be checked"), default=False)
+    # Past the village's daily cap: no alert yet; the township reads it and may raise one.
+    queued = models.BooleanField(_("waiting for the township"), default=False, db_index=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -105,6 +111,17 @@ class SelfReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_code} {self.received_at:%Y-%m-%d}"
+
+
+class UsedChallenge(models.Model):
+    """The question of the public page's challenge once answered: a second use is refused, so
+    one solved question cannot be replayed for a flood (``alerts.challenge``)."""
+
+    nonce = models.CharField(max_length=32, primary_key=True)
+    used_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.nonce
 
 
 class ReportThrottle(models.Model):

@@ -48,5 +48,33 @@ LEADERS: list[Persona] = [
     Persona("province_supervisor", "supervisor", PROVINCE, "省领导（只读） · 湖南省"),
 ]
 
+# The province's and the prefecture's bureau administrators (省/州乡村振兴局): they set the values
+# that belong to their level (the province's monitoring threshold and poverty line, the rule
+# parameters and local values their counties inherit) and nothing else. Kept out of
+# ALL_USERNAMES for the same reason as LEADERS. The province's user name is the role's, as for
+# every role inside the county.
+REGIONAL_ADMINS: list[Persona] = [
+    Persona("regional_admin", "regional_admin", PROVINCE, "省乡村振兴局管理员 · 湖南省"),
+    Persona("prefecture_admin", "regional_admin", PREFECTURE, "州乡村振兴局管理员 · 湘西州"),
+]
+
+# The person behind each login: pages name people, never logins (排查人, 核实人, 决定人 …).
+FULL_NAMES: dict[str, str] = {
+    "county_admin": "彭建华",
+    "org_dept": "吴秀兰",
+    "township_officer": "石光明",
+    "village_clerk": "施金花",
+    "first_secretary": "龙国强",
+    "cadre": "麻晓燕",
+    "dept_provider": "田志刚",
+    "supervisor": "杨德明",
+    "outsider": "向海军",
+    "neighbour_clerk": "龙春梅",
+    "prefecture_supervisor": "张立新",
+    "province_supervisor": "刘永平",
+    "regional_admin": "李文华",
+    "prefecture_admin": "唐红英",
+}
+
 # Every persona's user name, inside the demo county first, then the outsiders.
 ALL_USERNAMES: list[str] = [p.username for p in [*PERSONAS, *OUTSIDERS]]

@@ -25,7 +25,7 @@ from fupin.accounts.models import User
 from fupin.areas.models import Area, AreaSetting, Level, prefix_range
 from fupin.cases.area_settings import SPECS, lineage
 from fupin.core import crypto
-from fupin.core.personas import COUNTY
+from fupin.core.personas import COUNTY, FULL_NAMES
 from fupin.demo import names
 from fupin.demo.people import phone_number
 from fupin.registry.choices import HouseholdStatus
@@ -37,7 +37,8 @@ ASSISTED = (HouseholdStatus.POOR, HouseholdStatus.MONITORED)
 # The people behind the logins that appear in the party data: 十八洞村's first secretary, sent
 # by the county transport bureau as the teams tests have it, and a cadre of the same bureau.
 SHIBADONG_UNIT = "县交通运输局"
-PERSONA_PEOPLE = {"first_secretary": "龙国强", "cadre": "麻晓燕"}
+# The two personas who are people in the demo's records too, under their logins' full names.
+PERSONA_PEOPLE = {name: FULL_NAMES[name] for name in ("first_secretary", "cadre")}
 PERSONA_NAMES = ("first_secretary", "cadre", "village_clerk", "township_officer", "org_dept", "county_admin")
 
 M = TypeVar("M", bound=models.Model)

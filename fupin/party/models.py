@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fupin.registry.choices import Education, Gender
 
@@ -173,7 +174,7 @@ class PartyMember(models.Model):
     area = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="party_members", verbose_name=_("area")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     education = models.CharField(_("education"), max_length=12, choices=Education.choices, blank=True)
@@ -219,7 +220,7 @@ class Cadre(models.Model):
     area = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="cadres", verbose_name=_("area")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="cadres", verbose_name=_("unit")
     )

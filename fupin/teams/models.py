@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WorkTeam(models.Model):
@@ -65,7 +66,7 @@ class TeamMember(models.Model):
         related_name="team_memberships",
         verbose_name=_("login"),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     unit = models.ForeignKey(
         "party.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("sending unit")
     )

@@ -18,7 +18,7 @@ from fupin.areas.actions import do_load_areas
 from fupin.areas.loading import read_divisions
 from fupin.areas.models import Area, Level
 from fupin.core.models import StaleMark
-from fupin.core.personas import LEADERS, OUTSIDERS, PERSONAS, REGIONAL_ADMINS, Persona
+from fupin.core.personas import FULL_NAMES, LEADERS, OUTSIDERS, PERSONAS, REGIONAL_ADMINS, Persona
 from fupin.demo.actions import MAX_HOUSEHOLDS, DemoError, current_demo, do_build_demo
 from fupin.demo.cases import build_demo_cases
 from fupin.demo.census import build_demo_populations
@@ -167,6 +167,7 @@ class Command(BaseCommand):
                 role=persona.role,
                 area=Area.objects.get(code=persona.area_code),
                 password=DEMO_PASSWORD,
+                full_name=FULL_NAMES.get(persona.username, ""),
             )
             created += 1
         return created
