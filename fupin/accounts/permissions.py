@@ -104,12 +104,14 @@ SEND_FEEDS = "feeds.send"
 VIEW_FEED_REPORTS = "feeds.view_reports"  # every batch in the area, not only one's own
 VIEW_ALERTS = "alerts.view"
 TRIAGE_ALERTS = "alerts.triage"
+# Self-reports past a village's daily cap wait for the township, which may raise their alerts.
+RELEASE_REPORTS = "alerts.release_reports"
 RUN_SCREENING = "screening.run"
 EDIT_RULES = "screening.edit_rules"
 MONITORING_GRANTS: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset({VIEW_FEED_REPORTS, VIEW_ALERTS, RUN_SCREENING, EDIT_RULES}),
     Role.ORG_DEPT: frozenset({VIEW_ALERTS}),
-    Role.TOWNSHIP_OFFICER: frozenset({VIEW_ALERTS}),
+    Role.TOWNSHIP_OFFICER: frozenset({VIEW_ALERTS, RELEASE_REPORTS}),
     Role.VILLAGE_CLERK: frozenset({VIEW_ALERTS, TRIAGE_ALERTS}),
     Role.FIRST_SECRETARY: frozenset({VIEW_ALERTS, TRIAGE_ALERTS}),
     Role.CADRE: frozenset({VIEW_ALERTS}),

@@ -10,7 +10,6 @@ told the alert was already handled (409), never a silent double decision.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fupin.accounts.actions import count_reveal
-from fupin.accounts.permissions import TRIAGE_ALERTS, VIEW_ALERTS, VIEW_PII
+from fupin.accounts.permissions import RELEASE_REPORTS, TRIAGE_ALERTS, VIEW_ALERTS, VIEW_PII
 from fupin.alerts.errors import AlertError, AlreadyHandled, RateLimited
 from fupin.alerts.labels import CADRE_CHECK_RULE, SELF_REPORT_RULE
 from fupin.alerts.models import Alert, AlertStatus, Channel, ReportThrottle, SelfReport
@@ -29,6 +28,7 @@ from fupin.areas.models import Area, Level
 from fupin.cases.area_settings import setting_for
 from fupin.core import audit, crypto
 from fupin.core.access import require
+from fupin.core.client import address_key
 from fupin.core.errors import FupinError, ValidationFailed
 from fupin.registry import idnumber
 from fupin.registry.actions import clean_id_number
@@ -248,7 +248,9 @@ class Receipt:
     reference: str
     village: Area
     visit_days: int
-    alert_id: int
+    # None when the village's daily cap was reached: the report waits for the township.
+    alert_id: int | None
+    queued: bool = False
 
 
 def _limit(name: str) -> int:
@@ -259,14 +261,8 @@ def _limit(name: str) -> int:
 
 
 def client_key(address: str) -> str:
-    """The keyed hash the per-address limit counts by. An IPv6 sender controls a whole /64,
-    so that network is one sender; the address itself is never stored."""
-    try:
-        ip = ipaddress.ip_address((address or "").strip())
-    except ValueError:
-        return crypto.keyed_hash("self-report-client:unknown")
-    network = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
-    return crypto.keyed_hash(f"self-report-client:{network}")
+    """The keyed hash the per-address limit counts by (one helper for every such limit)."""
+    return address_key(address, "self-report-client")
 
 
 def _clean_report(
@@ -327,6 +323,9 @@ def _entry(report: SelfReport, id_number: str, member: Member | None) -> dict[st
         "what_happened": report.what_happened,
         "received_at": report.received_at.isoformat(),
     }
+    if report.needs_review:
+        # More reports for this ID number today than the limit: someone may be using it.
+        entry["needs_review"] = True
     if member is not None:
         # Someone may report for a relative with the relative's number: the village checks.
         entry["member"] = member.name
@@ -416,9 +415,17 @@ def do_receive_self_report(
     """农户自主申报 from the public page, sent by someone not logged in.
 
     Every field is checked first and all problems are answered together with nothing stored.
-    Then the rate limits: per sender address per hour and per ID number per day (settings
-    ``FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR``, ``FUPIN_SELF_REPORT_PER_ID_PER_DAY``). The ID
-    number is matched by its keyed hash to a registered member: the alert goes to that
+    Then the limits:
+
+    - per sender address per hour (``FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR``): refused, 429;
+    - per ID number per day (``FUPIN_SELF_REPORT_PER_ID_PER_DAY``): never refused, since
+      anyone may type another person's number and a refusal would silence that person; the
+      later reports are taken and marked for the village to check (``needs_review``);
+    - per village per day (``FUPIN_SELF_REPORT_PER_VILLAGE_PER_DAY``): each alert is a home
+      visit, so past the cap a report raises none and waits for the township (``queued``),
+      which reads it and may raise the alert (``do_release_queued_report``).
+
+    The ID number is matched by its keyed hash to a registered member: the alert goes to that
     household; otherwise to the chosen village, without a household. Whether the person is
     registered is never said back, so the page cannot be used to probe the registry.
     """
@@ -428,7 +435,7 @@ def do_receive_self_report(
     now = timezone.now()
     today = timezone.localdate()
     with transaction.atomic():
-        _hold_throttles([f"address:{client_hash}", f"id:{id_hash}"])
+        _hold_throttles([f"address:{client_hash}", f"id:{id_hash}", f"village:{village.code}"])
         recent_from_address = SelfReport.objects.filter(
             client_hash=client_hash, received_at__gte=now - dt.timedelta(hours=1)
         ).count()
@@ -437,8 +444,12 @@ def do_receive_self_report(
         recent_for_id = SelfReport.objects.filter(
             id_number_hash=id_hash, received_at__gte=now - dt.timedelta(days=1)
         ).count()
-        if recent_for_id >= _limit("FUPIN_SELF_REPORT_PER_ID_PER_DAY"):
-            raise RateLimited(AlertError.TOO_MANY_FOR_ID)
+        needs_review = recent_for_id >= _limit("FUPIN_SELF_REPORT_PER_ID_PER_DAY")
+        day_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+        raised_today = SelfReport.objects.filter(
+            village_code=village.code, queued=False, received_at__gte=day_start
+        ).count()
+        queued = raised_today >= _limit("FUPIN_SELF_REPORT_PER_VILLAGE_PER_DAY")
         report = SelfReport.objects.create(
             name=name,
             id_number_enc=crypto.encrypt(id_number),
@@ -448,26 +459,62 @@ def do_receive_self_report(
             village_code=village.code,
             what_happened=what,
             client_hash=client_hash,
+            needs_review=needs_review,
+            queued=queued,
         )
         member = (
             Member.objects.filter(id_number_hash=id_hash, left_on=None).select_related("household").first()
         )
-        alert = _alert_for_report(report, id_number, member, village, today)
-        report.alert = alert
-        report.save(update_fields=["alert"])
+        alert = None if queued else _alert_for_report(report, id_number, member, village, today)
+        if alert is not None:
+            report.alert = alert
+            report.save(update_fields=["alert"])
+        area_code = alert.area_code if alert is not None else village.code
         audit.record(
             PUBLIC,
             "alerts.receive_self_report",
             obj=report,
-            area_code=alert.area_code,
-            after=audit.snapshot(report, extra={"alert_id": alert.pk, "matched": member is not None}),
+            area_code=area_code,
+            after=audit.snapshot(
+                report, extra={"alert_id": alert.pk if alert else None, "matched": member is not None}
+            ),
         )
     return Receipt(
         reference=reference_of(report),
         village=village,
-        visit_days=int(setting_for(alert.area_code, "alert_visit_days")),
-        alert_id=alert.pk,
+        visit_days=int(setting_for(area_code, "alert_visit_days")),
+        alert_id=alert.pk if alert is not None else None,
+        queued=queued,
     )
+
+
+def do_release_queued_report(report: SelfReport, *, actor: Any) -> Alert:
+    """The township raises the alert for a report that waited past its village's daily cap."""
+    require(actor, RELEASE_REPORTS, area_code=report.village_code)
+    with transaction.atomic():
+        locked = SelfReport.objects.select_for_update().get(pk=report.pk)
+        if not locked.queued:
+            raise AlreadyHandled(AlertError.NOT_QUEUED)
+        village = Area.objects.get(code=locked.village_code)
+        id_number = crypto.decrypt(locked.id_number_enc)
+        member = (
+            Member.objects.filter(id_number_hash=locked.id_number_hash, left_on=None)
+            .select_related("household")
+            .first()
+        )
+        # Its time limits run from today, the day the township took it up.
+        alert = _alert_for_report(locked, id_number, member, village, timezone.localdate())
+        locked.alert = alert
+        locked.queued = False
+        locked.save(update_fields=["alert", "queued"])
+        audit.record(
+            actor,
+            "alerts.release_queued_report",
+            obj=locked,
+            area_code=alert.area_code,
+            after={"alert_id": alert.pk},
+        )
+    return alert
 
 
 def reference_of(report: SelfReport) -> str:

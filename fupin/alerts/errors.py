@@ -30,10 +30,9 @@ class AlertError(ErrorCode):
         "Too many reports have been sent from this connection. Please try again in an hour, "
         "or call your village committee."
     )
-    TOO_MANY_FOR_ID = gettext_noop(
-        "Too many reports have been sent for this ID number today. Please try again tomorrow, "
-        "or call your village committee."
-    )
+    CHALLENGE_WRONG = gettext_noop("The answer to the sum is not right; please work it out again.")
+    CHALLENGE_EXPIRED = gettext_noop("Please answer the new question below and send the report again.")
+    NOT_QUEUED = gettext_noop("This report is no longer waiting: an alert has already been raised for it.")
 
 
 class AlreadyHandled(FupinError):

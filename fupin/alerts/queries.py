@@ -16,7 +16,7 @@ from django.db.models import Case as When_
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from fupin.accounts.permissions import VIEW_ALERTS, VIEW_REGISTRY
+from fupin.accounts.permissions import RELEASE_REPORTS, VIEW_ALERTS, VIEW_REGISTRY
 from fupin.alerts.labels import rule_label
 from fupin.alerts.models import Alert, AlertStatus, Channel, SelfReport
 from fupin.areas.models import Area, Level
@@ -131,6 +131,21 @@ def access_report_by_id(user: Any, report_id: Any) -> SelfReport:
     if report is None or report.alert is None:
         raise NotFound()
     access_alert_by_id(user, report.alert.pk)  # the same 404 outside the user's area
+    return report
+
+
+def queued_reports(user: Any) -> QuerySet[SelfReport]:
+    """Self-reports past their village's daily cap, waiting in the user's area (the township's
+    queue), oldest first."""
+    require(user, RELEASE_REPORTS)
+    waiting = SelfReport.objects.filter(within(user.area, "village_code"), queued=True)
+    return waiting.order_by("received_at", "id")
+
+
+def access_queued_report_by_id(user: Any, report_id: int) -> SelfReport:
+    report = queued_reports(user).filter(pk=report_id).first()
+    if report is None:
+        raise NotFound()
     return report
 
 
