@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -95,8 +95,19 @@ def _caps_for(area: Area, year: int) -> list[tuple[Area, grading.ExcellentCap]]:
     cap's figures are the whole county's, outside a township or village user's area."""
     if area.level > Level.COUNTY:
         return []
+    # Only counties with members in the year: a province user's page read every county's cap
+    # (some 560 queries), though a county without teams has none to show.
+    first, last = grading.year_bounds(year)
+    served = {
+        code[:6]
+        for code in TeamMember.objects.filter(area.within_q("area_id"))
+        .filter(roster.active_between(first, last))
+        .order_by()
+        .values_list("area_id", flat=True)
+        .distinct()
+    }
     counties = Area.objects.filter(area.within_q("code"), level=Level.COUNTY).order_by("code")
-    return [(c, grading.excellent_cap(c.code, year)) for c in counties]
+    return [(c, grading.excellent_cap(c.code, year)) for c in counties if c.code[:6] in served]
 
 
 # --- the overview --------------------------------------------------------------------------
@@ -414,18 +425,13 @@ def attendance_page(request: HttpRequest) -> HttpResponse:
 # --- the yearly assessment -----------------------------------------------------------------
 
 
-def _render_assessments(
-    request: HttpRequest, year: int, errors: dict[int, list[str]] | None = None, status: int = 200
-) -> HttpResponse:
-    user: Any = request.user
-    area: Area = user.area
-    today = timezone.localdate()
+def _assessment_rows(
+    user: Any, members: list[TeamMember], year: int, errors: dict[int, list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of the members shown: their grade, unexcused absences and the best grade those
+    leave open, and whether the user may grade them."""
     first, last = grading.year_bounds(year)
-    members = list(
-        roster.members_within(user)
-        .filter(roster.active_between(first, last))
-        .order_by("area_id", "team_id", "role", "name")
-    )
+    today = timezone.localdate()
     ids = [m.pk for m in members]
     graded = {a.member_id: a for a in YearlyAssessment.objects.filter(member_id__in=ids, year=year)}
     absences = dict(
@@ -453,22 +459,97 @@ def _render_assessments(
                 "errors": (errors or {}).get(m.pk, []),
             }
         )
-    weight = int(setting_for(area.code, "half_year_weight_percent"))
+    return rows
+
+
+def _assessment_summary(user: Any, year: int) -> dict[str, Any]:
+    """The counts above the table, over every member of the year in the area (not only the
+    page shown): counted in the database, so a county of 900 members is not loaded for them."""
+    area: Area = user.area
+    first, last = grading.year_bounds(year)
+    on_teams = roster.members_within(user).filter(roster.active_between(first, last))
+    graded = YearlyAssessment.objects.filter(member__in=on_teams.values("pk"), year=year)
+    counts = graded.aggregate(n=Count("pk"), excellent=Count("pk", filter=Q(grade=Grade.EXCELLENT)))
+    return {
+        "graded": counts["n"],
+        "excellent_here": counts["excellent"],
+        "on_teams": on_teams.count(),
+        "caps": _caps_for(area, year),
+    }
+
+
+ASSESSMENT_STATUSES = ("todo", "done")
+
+
+def _assessment_members(request: HttpRequest, year: int) -> tuple[Any, dict[str, Any]]:
+    """The members of the year inside the user's area, filtered by village, by whether they are
+    graded yet and by name, in the area order; and the filters as given."""
+    user: Any = request.user
+    first, last = grading.year_bounds(year)
+    qs = roster.members_within(user).filter(roster.active_between(first, last))
+    village = request.GET.get("village", "")
+    status = request.GET.get("status", "")
+    name = request.GET.get("q", "").strip()[:50]
+    if village:
+        qs = qs.filter(area_id=village)
+    graded = YearlyAssessment.objects.filter(member=OuterRef("pk"), year=year)
+    if status == "todo":
+        qs = qs.filter(~Exists(graded))
+    elif status == "done":
+        qs = qs.filter(Exists(graded))
+    else:
+        status = ""
+    if name:
+        qs = qs.filter(name__icontains=name)
+    filters = {"village": village, "status": status, "q": name}
+    return qs.order_by("area_id", "team_id", "role", "name", "pk"), filters
+
+
+def _assessment_context(user: Any, year: int) -> dict[str, Any]:
+    weight = int(setting_for(user.area.code, "half_year_weight_percent"))
+    return {
+        "year": year,
+        "grades": Grade.choices,
+        "weight_half": weight,
+        "weight_end": 100 - weight,
+    }
+
+
+def _render_assessments(
+    request: HttpRequest, year: int, errors: dict[int, list[str]] | None = None, status: int = 200
+) -> HttpResponse:
+    user: Any = request.user
+    area: Area = user.area
+    today = timezone.localdate()
+    qs, filters = _assessment_members(request, year)
+    page_obj = Paginator(qs, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    first, last = grading.year_bounds(year)
+    villages = (
+        Area.objects.filter(
+            code__in=roster.members_within(user)
+            .filter(roster.active_between(first, last))
+            .values("area_id")
+        )
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    query = urlencode({"year": year, **{k: v for k, v in filters.items() if v}})
     return render(
         request,
         "web/team_admin_assessments.html",
         {
+            **_assessment_context(user, year),
+            **_assessment_summary(user, year),
             "area": area,
             "breadcrumb": breadcrumb(user, area),
-            "year": year,
             "years": list(range(today.year, today.year - 5, -1)),
-            "rows": rows,
-            "graded": len(graded),
-            "caps": _caps_for(area, year),
-            "excellent_here": sum(1 for a in graded.values() if a.grade == Grade.EXCELLENT),
-            "weight_half": weight,
-            "weight_end": 100 - weight,
-            "grades": Grade.choices,
+            "rows": _assessment_rows(user, list(page_obj.object_list), year, errors),
+            "page": page_obj,
+            "query": query,
+            # Where a form posts (and a plain post comes back to): this page with its filters.
+            "here": f"{query}&page={page_obj.number}",
+            "filters": filters,
+            "villages": list(villages),
             "errors": [msg for msgs in (errors or {}).values() for msg in msgs],
             "posted": request.POST if request.method == "POST" else {},
             "posted_member": _int(request.POST.get("member"), 0, 1, 2**31) if request.method == "POST" else 0,
@@ -477,8 +558,35 @@ def _render_assessments(
     )
 
 
+def _render_assessment_row(
+    request: HttpRequest, member: TeamMember, year: int, errors: list[str] | None = None, status: int = 200
+) -> HttpResponse:
+    """One member's rows after a save from the page (htmx swaps them in place), with the counts
+    above the table sent along out of band, so the page is never reloaded to show one grade."""
+    user: Any = request.user
+    [row] = _assessment_rows(user, [member], year, {member.pk: errors or []})
+    return render(
+        request,
+        "web/team_admin_assessment_row.html",
+        {
+            **_assessment_context(user, year),
+            **_assessment_summary(user, year),
+            "r": row,
+            "here": request.GET.urlencode(),
+            "posted": request.POST,
+            "posted_member": member.pk if errors else 0,
+            "saved": not errors,
+            "oob": True,
+        },
+        status=status,
+    )
+
+
 @page
 def assessments_page(request: HttpRequest) -> HttpResponse:
+    """The year's members, a page at a time, filtered by village, by graded or not and by name.
+    A grade saved from the page is answered with the member's rows only (htmx), so 900 members
+    are not rendered again for each save; without htmx, a redirect back to the same page."""
     user: Any = request.user
     require(user, VIEW_PARTY)
     today = timezone.localdate()
@@ -487,6 +595,7 @@ def assessments_page(request: HttpRequest) -> HttpResponse:
         return _render_assessments(request, year)
     post = request.POST
     member = roster.access_member_by_id(user, post.get("member"))
+    in_place = bool(request.headers.get("HX-Request"))
     try:
         grading.do_grade(
             user,
@@ -498,8 +607,12 @@ def assessments_page(request: HttpRequest) -> HttpResponse:
             post.get("note", ""),
         )
     except FupinError as exc:
+        if in_place:
+            return _render_assessment_row(request, member, year, _messages_of(exc), status=exc.status)
         return _render_assessments(request, year, {member.pk: _messages_of(exc)}, status=exc.status)
-    return redirect(f"{request.path}?year={year}#m{member.pk}")
+    if in_place:
+        return _render_assessment_row(request, member, year)
+    return redirect(f"{request.path}?{request.GET.urlencode()}#m{member.pk}")
 
 
 # --- recall --------------------------------------------------------------------------------
