@@ -18,6 +18,8 @@ from fupin.registry.errors import RegistryError
 
 MAX_AMOUNT = Decimal("100000000")
 FEN = Decimal("0.01")
+# The range an amount is told in when it falls outside (MAX_AMOUNT itself is not allowed).
+AMOUNT_RANGE = {"minimum": "0", "maximum": "99,999,999.99"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,15 @@ def clean_value(spec: Field, raw: Any) -> Any:
     if spec.kind in ("decimal", "amount"):
         if empty:
             return Decimal("0.00") if spec.kind == "amount" else None
-        number = clean_amount(raw)
+        try:
+            number = clean_amount(raw)
+        except FupinError as exc:
+            if exc.code is RegistryError.AMOUNT_RANGE and spec.kind == "decimal":
+                # An area or a distance is not in yuan: say its own limit.
+                raise FupinError(
+                    RegistryError.TOO_LARGE, maximum=spec.maximum or AMOUNT_RANGE["maximum"]
+                ) from None
+            raise
         if spec.maximum is not None and number > spec.maximum:
             # Past the column's digits PostgreSQL refuses the row (SQLite silently keeps it).
             raise FupinError(RegistryError.TOO_LARGE, maximum=spec.maximum)
@@ -136,10 +146,15 @@ def clean_amount(raw: Any) -> Decimal:
         value = Decimal(str(raw).strip().replace(",", ""))
     except InvalidOperation:
         raise FupinError(RegistryError.BAD_AMOUNT) from None
-    if not value.is_finite() or value.as_tuple().exponent < -2 or value.copy_abs() >= MAX_AMOUNT:  # type: ignore[operator]
+    if not value.is_finite():
         raise FupinError(RegistryError.BAD_AMOUNT)
     if value < 0:
         raise FupinError(RegistryError.NEGATIVE_AMOUNT)
+    if value >= MAX_AMOUNT:
+        # Well written but too large (1e12): the range helps, "enter an amount" does not.
+        raise FupinError(RegistryError.AMOUNT_RANGE, **AMOUNT_RANGE)
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise FupinError(RegistryError.BAD_AMOUNT)
     # Two places, as the columns store it, so the audit's "after" matches what a later
     # "before" reads back (6000 and 6000.00 would show as a change).
     return value.quantize(FEN)

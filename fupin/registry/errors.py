@@ -18,6 +18,7 @@ class RegistryError(ErrorCode):
     UNKNOWN_CHOICE = gettext_noop("{value} is not one of the allowed values.")
     NEGATIVE_AMOUNT = gettext_noop("An amount cannot be negative.")
     BAD_AMOUNT = gettext_noop("Enter an amount in yuan, such as 1234.50.")
+    AMOUNT_RANGE = gettext_noop("An amount lies between {minimum} and {maximum} yuan.")
     BAD_YEAR = gettext_noop("Enter a year between {first} and {last}.")
     BAD_NUMBER = gettext_noop("Enter a number.")
     NO_MEMBERS = gettext_noop("The household has no current members; add members before recording income.")
