@@ -31,6 +31,7 @@ class FeedError(ErrorCode):
     ID_CHECKSUM = gettext_noop("The ID number's check digit is wrong.")
     ID_BIRTH_DATE = gettext_noop("The ID number does not contain a real date of birth.")
     ID_FUTURE = gettext_noop("The date of birth in the ID number lies in the future.")
+    ID_NOT_TEXT = gettext_noop("The ID number must be entered as text.")
     BAD_DATE = gettext_noop("Enter a date as YYYY-MM-DD.")
     DATE_FUTURE = gettext_noop("The date cannot be in the future.")
     BAD_AMOUNT = gettext_noop("Enter an amount in yuan, such as 1234.50.")

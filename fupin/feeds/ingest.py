@@ -381,6 +381,10 @@ class Parser:
                 continue
             try:
                 if column.type == ID:
+                    if not isinstance(raw, str):
+                        # A spreadsheet cell typed as a number keeps 15 significant digits: the
+                        # number read is not the one typed, and may still pass the checksum.
+                        raise _Bad(FeedError.ID_NOT_TEXT)
                     try:
                         person_hash = crypto.keyed_hash(idnumber.normalise(texts[column.key]))
                     except idnumber.InvalidIdNumber as exc:
