@@ -24,6 +24,13 @@ from fupin.registry import choices as c
 DATA_SHEET = "花名册"
 INSTRUCTIONS_SHEET = "说明"
 LISTS_SHEET = "代码表"
+# The error sheet of an import: its rejected rows (in DATA_SHEET, with ERROR_COLUMNS after the
+# template's) can be corrected and imported again, so the import knows all of these by name.
+ERROR_DETAIL_SHEET = "错误明细"
+NOT_READ_SHEET = "未读取"
+ERROR_COLUMNS = ("原工作表", "原行号", "错误说明")
+# Sheets of our own files that never hold households: skipped without a word.
+AUXILIARY_SHEETS = frozenset({INSTRUCTIONS_SHEET, LISTS_SHEET, ERROR_DETAIL_SHEET, NOT_READ_SHEET})
 YES, NO = "是", "否"
 
 

@@ -22,7 +22,7 @@ from fupin.core.access import SYSTEM, require
 from fupin.core.xlsx import open_book, write_cells
 from fupin.registry import choices as c
 from fupin.registry import excel
-from fupin.registry.importing import BadRow
+from fupin.registry.importing import BadRow, NotRead
 from fupin.registry.models import Household, IncomeRecord, Member
 from fupin.registry.queries import search_households
 
@@ -253,27 +253,46 @@ def _batch_rows(batch: list[Household], *, unmasked: bool) -> Iterator[tuple[boo
 # --- the error sheet of an import -----------------------------------------------------------
 
 
-def write_error_file(path: Path, bad_rows: list[BadRow], positions: dict[str, int]) -> None:
+def write_error_file(
+    path: Path,
+    bad_rows: list[BadRow],
+    positions: dict[str, dict[str, int]],
+    not_read: list[NotRead] | None = None,
+) -> None:
     """The rejected rows in the template's columns (so they can be corrected and imported
-    again), each with its row number and reasons; and one line per problem on a second sheet."""
+    again), each with its sheet, row number and reasons; one line per problem on a second
+    sheet; and on a third what the import did not read (sheets, columns, cells)."""
     book = open_book(path)
     rows, bold = _data_sheet(book)
     extra = len(excel.COLUMNS)
-    rows.write_string(0, extra, "原行号", bold)
-    rows.write_string(0, extra + 1, "错误说明", bold)
-    rows.set_column(extra + 1, extra + 1, 60)
+    for offset, header in enumerate(excel.ERROR_COLUMNS):
+        rows.write_string(0, extra + offset, header, bold)
+    rows.set_column(extra + len(excel.ERROR_COLUMNS) - 1, extra + len(excel.ERROR_COLUMNS) - 1, 60)
     for number, bad in enumerate(bad_rows, start=1):
+        sheet_positions = positions.get(bad.sheet, {})
         values = [
-            bad.values[positions[h]] if h in positions and positions[h] < len(bad.values) else None
+            bad.values[sheet_positions[h]]
+            if h in sheet_positions and sheet_positions[h] < len(bad.values)
+            else None
             for h in excel.HEADERS
         ]
         reasons = "；".join(f"{p.header}：{p.reason}" for p in bad.problems)
-        write_cells(rows, number, [*values, bad.row, reasons])
-    detail = book.add_worksheet("错误明细")
-    write_cells(detail, 0, ["行号", "列", "原因"])
+        write_cells(rows, number, [*values, bad.sheet, bad.row, reasons])
+    detail = book.add_worksheet(excel.ERROR_DETAIL_SHEET)
+    write_cells(detail, 0, ["行号", "列", "原因", "工作表"])
     number = 0
     for bad in bad_rows:
         for problem in bad.problems:
             number += 1
-            write_cells(detail, number, [bad.row, problem.header, problem.reason])
+            write_cells(detail, number, [bad.row, problem.header, problem.reason, bad.sheet])
+    unread = book.add_worksheet(excel.NOT_READ_SHEET)
+    unread.set_column(4, 4, 60)
+    write_cells(unread, 0, ["类别", "工作表", "位置", "列名", "原因", "单元格数"])
+    kinds = {"sheet": "工作表", "column": "列", "cell": "单元格"}
+    for number, item in enumerate(not_read or [], start=1):
+        write_cells(
+            unread,
+            number,
+            [kinds[item.what], item.sheet, item.where, item.header, item.reason, item.cells],
+        )
     book.close()

@@ -8,7 +8,8 @@ change nothing are not written and not audited, so importing a file twice is a n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
+from xlsxwriter.utility import xl_col_to_name
 
 from fupin.accounts.permissions import IMPORT_REGISTRY
 from fupin.areas.models import Area, Level
@@ -51,6 +53,35 @@ class ImportProblem(ErrorCode):
     MISSING_COLUMNS = gettext_noop("Required columns are missing: {columns}.")
     REQUIRED = gettext_noop("This value is required.")
     DUPLICATE_ID = gettext_noop("The same ID number appears earlier in this file, on row {row}.")
+    DUPLICATE_ID_SHEET = gettext_noop(
+        "The same ID number appears earlier in this file, on sheet {sheet}, row {row}."
+    )
+    ID_NOT_TEXT = gettext_noop("The ID number must be entered as text.")
+    PHONE_NOT_TEXT = gettext_noop("The phone number must be entered as text.")
+    ACCOUNT_NOT_TEXT = gettext_noop("The bank account must be entered as text.")
+    HOUSEHOLD_NOT_SAVED = gettext_noop(
+        "Not saved: row {rows} of the same household has an error, and a household is saved only "
+        "with all its rows."
+    )
+    SHEET_NOT_TEMPLATE = gettext_noop(
+        "Not read: the sheet lacks the template's required columns ({columns})."
+    )
+    SHEET_NOT_WORKSHEET = gettext_noop("Not read: the sheet is not a worksheet.")
+    HEADER_MERGED = gettext_noop(
+        "Not read: its header cell is merged into column {column} ({header}), so the column has no header."
+    )
+    NO_HEADER = gettext_noop("Not read: the column has no header.")
+    HEADER_TWICE = gettext_noop("Not read: column {column} has the same header and is the one read.")
+    UNKNOWN_COLUMN = gettext_noop("Not read: not a column of the template.")
+    CELL_NOT_HEAD = gettext_noop(
+        "Not read: a household's values are read from its head's row, which says {value}."
+    )
+    CELL_HEAD_BLANK = gettext_noop(
+        "Not read: a household's values are read from its head's row, where this cell is blank."
+    )
+    CELL_NO_HEAD_ROW = gettext_noop(
+        "Not read: a household's values are read from its head's row, which is not in this file."
+    )
     AREA_UNKNOWN = gettext_noop("No village or village group has this code.")
     AREA_OUTSIDE = gettext_noop("This area lies outside the area being imported.")
     HEAD_ID_SELF = gettext_noop("On the head's own row the head's ID number must be the head's own.")
@@ -81,6 +112,8 @@ class BadRow:
     row: int
     values: list[Any]
     problems: list[Problem]
+    sheet: str = ""
+    key: str = ""  # the household it belongs to in the file (household_key)
 
 
 @dataclass
@@ -97,6 +130,8 @@ class Parsed:
     is_head: bool
     household: dict[str, Any] | None = None  # cleaned household values, head's row only
     income: dict[str, Any] | None = None
+    sheet: str = ""
+    key: str = ""  # the household it belongs to in the file (household_key)
 
 
 @dataclass
@@ -110,78 +145,269 @@ class ImportResult:
     members_updated: int = 0
     incomes_written: int = 0
     unchanged: int = 0
+    households_refused: int = 0  # households of the file not saved, with all their rows
     bad_rows: list[BadRow] = field(default_factory=list)
-    positions: dict[str, int] = field(default_factory=dict)  # header -> column in the file read
+    positions: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet -> header -> column
+    sheets_read: list[str] = field(default_factory=list)
+    not_read: list[Any] = field(default_factory=list)  # NotRead: sheets and columns
+    cells_not_read: list[Any] = field(default_factory=list)  # NotRead: single cells
 
-    def as_dict(self) -> dict[str, int]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("bad_rows", "positions")}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in ("bad_rows", "positions", "not_read", "cells_not_read")
+        }
+        out["not_read"] = [n.as_dict() for n in self.not_read]
+        out["cells_not_read"] = len(self.cells_not_read)
+        # A sample for the page; the error sheet lists every one.
+        out["cells_not_read_sample"] = [n.as_dict() for n in self.cells_not_read[:20]]
+        return out
 
 
 # --- reading -------------------------------------------------------------------------------
 
+# A title line or two above the header is common in county sheets: look this far for it.
+HEADER_SEARCH_ROWS = 5
+ERROR_HEADERS = frozenset(excel.ERROR_COLUMNS)
+HEAD_HEADER = excel.BY_TARGET_FIELD[("key", "head_id")].header
+AREA_HEADER = excel.BY_TARGET_FIELD[("household", "area")].header
+# Cells typed as numbers in these columns are refused, not converted: Excel keeps 15 significant
+# digits, so an 18-digit ID number typed as a number is already another number (4.33124200210096E+17)
+# and about 1 in 11 such numbers still passes the checksum; a phone or account loses its leading 0.
+TEXT_ONLY: dict[str, ImportProblem] = {
+    "id": ImportProblem.ID_NOT_TEXT,
+    "phone": ImportProblem.PHONE_NOT_TEXT,
+    "account": ImportProblem.ACCOUNT_NOT_TEXT,
+}
 
-def open_sheet(path: Path) -> tuple[dict[str, int], Iterator[tuple[int, list[Any]]], int]:
-    """The header positions, the data rows as (row number, values) and the number of data rows.
 
-    calamine builds the whole sheet's cells in its own compact (Rust) form (it cannot stream:
-    pyo3 cannot hand a borrowing iterator to Python); Python values are made one row at a time
-    as the import asks for them, never a list of the whole sheet. The size limits in settings
-    bound that memory.
+def household_key(value: Any) -> str:
+    """The file's own grouping of its rows into households: the head's ID number as typed,
+    folded as ``idnumber.normalise`` folds it, so 4331…x and 4331…X are one household."""
+    return unicodedata.normalize("NFKC", excel.cell_text(value)).replace(" ", "").upper()
+
+
+@dataclass
+class NotRead:
+    """Something in the file the import did not read: a sheet, a column or a cell."""
+
+    what: str  # sheet | column | cell
+    sheet: str
+    where: str  # "" for a sheet; the column's letter (E) or the cell (E7)
+    header: str
+    reason: str
+    cells: int = 0  # the filled cells it holds
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "what": self.what,
+            "sheet": self.sheet,
+            "where": self.where,
+            "header": self.header,
+            "reason": self.reason,
+            "cells": self.cells,
+        }
+
+
+@dataclass
+class DataSheet:
+    """A sheet read as household rows: it has the template's required columns."""
+
+    name: str
+    sheet: Any  # python_calamine.CalamineSheet, kept so the rows are parsed from the file once
+    header_index: int  # the header's row, counted from 0 (calamine yields rows from the top)
+    first_column: int  # calamine's rows start at the first filled column; letters count from A
+    positions: dict[str, int]  # template header -> index in the sheet's rows
+    unread: dict[int, NotRead]  # index -> a filled column that is not read
+    rows: int
+
+    def letter(self, index: int) -> str:
+        return xl_col_to_name(self.first_column + index)
+
+
+@dataclass
+class Book:
+    sheets: list[DataSheet]
+    not_read: list[NotRead]
+    total: int
+    order: list[str]  # every sheet's name, in the book's order
+
+
+def _is_blank(row: list[Any]) -> bool:
+    return all(v is None or v == "" for v in row)
+
+
+def _header_of(sheet: Any) -> tuple[int, list[Any]] | None:
+    """The header row: the first of the top filled rows that holds every required column."""
+    first: tuple[int, list[Any]] | None = None
+    for index, row in enumerate(sheet.iter_rows()):
+        if _is_blank(row):
+            continue
+        names = {excel.cell_text(v).rstrip("*").strip() for v in row}
+        if first is None:
+            first = (index, row)
+        if all(h in names for h in excel.REQUIRED_HEADERS):
+            return index, row
+        if index - first[0] + 1 >= HEADER_SEARCH_ROWS:
+            break
+    return first
+
+
+def _columns(name: str, sheet: Any, header_index: int, header: list[Any]) -> DataSheet:
+    first_column = sheet.start[1] if sheet.start else 0
+    # A merged header cell keeps its text in its first cell only: the others read as blank.
+    merged_into: dict[int, int] = {}
+    for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
+        if top <= header_index <= bottom:
+            for col in range(left + 1, right + 1):
+                merged_into[col - first_column] = left - first_column
+    positions: dict[str, int] = {}
+    unread: dict[int, NotRead] = {}
+    texts = [excel.cell_text(v).rstrip("*").strip() for v in header]
+    out = DataSheet(name, sheet, header_index, first_column, positions, unread, 0)
+    for index, text in enumerate(texts):
+        if text in excel.HEADERS and text not in positions:
+            positions[text] = index
+            continue
+        if text in ERROR_HEADERS:
+            continue  # our own error sheet's notes beside the rows: read back without a word
+        if not text and index in merged_into:
+            anchor = merged_into[index]
+            reason = ImportProblem.HEADER_MERGED.message(
+                header=texts[anchor] if anchor < len(texts) else "", column=out.letter(anchor)
+            )
+        elif not text:
+            reason = ImportProblem.NO_HEADER.message()
+        elif text in positions:
+            reason = ImportProblem.HEADER_TWICE.message(column=out.letter(positions[text]))
+        else:
+            reason = ImportProblem.UNKNOWN_COLUMN.message()
+        unread[index] = NotRead("column", name, out.letter(index), text, reason)
+    return out
+
+
+def open_book(path: Path) -> Book:
+    """Every sheet's header, checked before any row is read.
+
+    Every sheet with the template's required columns is read, in the book's order: a second
+    sheet of households is as much the clerk's data as the first. Any other sheet that holds
+    something is named in the summary as not read; the template's own sheets (说明, 代码表) and
+    the error sheet's are skipped quietly. A file without any such sheet is refused.
+
+    calamine builds a sheet's cells in its own compact (Rust) form (it cannot stream: pyo3
+    cannot hand a borrowing iterator to Python); Python values are made one row at a time as the
+    import asks for them, never a list of the whole sheet. The size limits in settings bound
+    that memory.
     """
     if path.suffix.lower() not in READABLE_SUFFIXES:
         raise ImportRefused(ImportProblem.NOT_A_SPREADSHEET)
     if path.is_file() and path.stat().st_size > settings.FUPIN_IMPORT_MAX_BYTES:
         raise ImportRefused(ImportProblem.TOO_LARGE, limit=settings.FUPIN_IMPORT_MAX_BYTES // (1024 * 1024))
+    sheets: list[DataSheet] = []
+    not_read: list[NotRead] = []
+    # The sheet whose missing columns a refusal names: 花名册, else the first with anything.
+    refused: tuple[str, list[Any]] | None = None
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-        names = book.sheet_names
-        sheet = (
-            book.get_sheet_by_name(excel.DATA_SHEET)
-            if excel.DATA_SHEET in names
-            else (book.get_sheet_by_index(0))
-        )
-        rows = sheet.iter_rows()
-        header = next(rows, None)
+        names = list(book.sheet_names)
+        kinds = {m.name: m.typ for m in book.sheets_metadata}
+        for name in sorted(names, key=lambda n: n != excel.DATA_SHEET):
+            if (
+                kinds.get(name, python_calamine.SheetTypeEnum.WorkSheet)
+                != python_calamine.SheetTypeEnum.WorkSheet
+            ):
+                not_read.append(NotRead("sheet", name, "", "", ImportProblem.SHEET_NOT_WORKSHEET.message()))
+                continue
+            sheet = book.get_sheet_by_name(name)
+            found = _header_of(sheet)
+            if found is None:
+                continue  # an empty sheet holds nothing to lose
+            index, header = found
+            present = {excel.cell_text(v).rstrip("*").strip() for v in header}
+            if all(h in present for h in excel.REQUIRED_HEADERS):
+                data = _columns(name, sheet, index, header)
+                data.rows = max((sheet.end[0] if sheet.end else 0) - index, 0)
+                sheets.append(data)
+                continue
+            if refused is None:
+                refused = (name, header)
+            if name in excel.AUXILIARY_SHEETS:
+                continue
+            missing = [h for h in excel.REQUIRED_HEADERS if h not in present]
+            not_read.append(
+                NotRead(
+                    "sheet",
+                    name,
+                    "",
+                    "",
+                    ImportProblem.SHEET_NOT_TEMPLATE.message(columns="、".join(missing)),
+                    cells=sum(1 for row in sheet.iter_rows() for v in row if v not in (None, "")),
+                )
+            )
     except (python_calamine.CalamineError, OSError, ValueError):
         raise ImportRefused(ImportProblem.NOT_A_SPREADSHEET) from None
-    if not header:
-        raise ImportRefused(ImportProblem.EMPTY)
-    positions: dict[str, int] = {}
-    for index, value in enumerate(header):
-        name = excel.cell_text(value).rstrip("*").strip()
-        if name and name not in positions:
-            positions[name] = index
-    missing = [h for h in excel.REQUIRED_HEADERS if h not in positions]
-    if missing:
+    if not sheets:
+        if refused is None:
+            raise ImportRefused(ImportProblem.EMPTY)
+        present = {excel.cell_text(v).rstrip("*").strip() for v in refused[1]}
+        missing = [h for h in excel.REQUIRED_HEADERS if h not in present]
         raise ImportRefused(ImportProblem.MISSING_COLUMNS, columns="、".join(missing))
-    total = max(sheet.height - 1, 0)
+    # The sheets in the book's order, so row numbers and the summary follow the file.
+    sheets.sort(key=lambda s: names.index(s.name))
+    not_read.sort(key=lambda n: names.index(n.sheet))
+    total = sum(s.rows for s in sheets)
     limit = settings.FUPIN_IMPORT_MAX_ROWS
     if total > limit:
         raise ImportRefused(ImportProblem.TOO_MANY_ROWS, rows=total, limit=limit)
+    return Book(sheets, not_read, total, names)
 
-    def data() -> Iterator[tuple[int, list[Any]]]:
-        for number, row in enumerate(rows, start=2):
-            if any(v not in (None, "") for v in row):
-                yield number, row
 
-    return positions, data(), total
+def data_rows(book: Book) -> Iterator[tuple[DataSheet, int, list[Any]]]:
+    """Every filled row under a header, as (its sheet, its row number in the file, its cells)."""
+    for data in book.sheets:
+        for index, row in enumerate(data.sheet.iter_rows()):
+            if index > data.header_index and not _is_blank(row):
+                yield data, index + 1, row
+
+
+def survey(book: Book) -> dict[str, int]:
+    """One pass before the import: where each household's last row is (a household is written
+    only once all its rows are seen, however the file is sorted), and how many filled cells
+    the columns that are not read hold."""
+    last: dict[str, int] = {}
+    head_positions = {id(d): d.positions[HEAD_HEADER] for d in book.sheets}
+    for ordinal, (data, _number, row) in enumerate(data_rows(book)):
+        position = head_positions[id(data)]
+        if position < len(row):
+            key = household_key(row[position])
+            if key:
+                last[key] = ordinal
+        for index, column in data.unread.items():
+            if index < len(row) and row[index] not in (None, ""):
+                column.cells += 1
+    for data in book.sheets:
+        for column in data.unread.values():
+            # A blank column inside the used range (calamine's rows are as wide as the sheet)
+            # lost nothing; a named one is reported even when empty, so a typo in a header shows.
+            if column.cells or column.header:
+                book.not_read.append(column)
+    book.not_read.sort(key=lambda n: (book.order.index(n.sheet), n.what != "sheet", len(n.where), n.where))
+    return last
 
 
 def check_file(path: Path) -> int:
     """Refuse a file at once (upload page, command line): returns the number of data rows."""
-    _, _, total = open_sheet(path)
-    return total
+    return open_book(path).total
 
 
 # --- checking one row ----------------------------------------------------------------------
 
 
 class Importer:
-    def __init__(self, *, actor: Any, area: Area, positions: dict[str, int]) -> None:
+    def __init__(self, *, actor: Any, area: Area) -> None:
         self.actor = actor
         self.area = area
-        self.columns = [(col, positions.get(col.header)) for col in excel.COLUMNS]
-        self.width = max(positions.values()) + 1 if positions else 0
         # The villages and groups a row may name: a county has a few hundred, a province 30,000.
         self.villages = set(
             Area.objects.filter(area.within_q("code"), level__in=[Level.VILLAGE, Level.GROUP]).values_list(
@@ -200,23 +426,46 @@ class Importer:
                     **excel.ALIASES.get(col.field, {}),
                     **labels,
                 }
+        self.plan: list[tuple[int, tuple[str, str], bool, str, dict[str, str] | None, str | None]] = []
+        self.sheet: DataSheet | None = None
+        self.head_position = 0
+        # Per sheet: the household's columns, which only the head's row is read for.
+        self.shared: dict[str, list[tuple[str, int]]] = {}
+        self.letters: dict[str, dict[int, str]] = {}
+        self.known_elsewhere: dict[str, bool] = {}
+        self.last_head: tuple[str, str] = ("", "")
+        self.last_numbers: dict[str, int] = {}
+        # ID hash (shortened) -> (sheet, first row), to refuse duplicates
+        self.seen: dict[str, tuple[str, int]] = {}
+        # household key -> (sheet, row) of its refused rows: the households not saved
+        self.refused: dict[str, list[tuple[str, int]]] = {}
+        self.result = ImportResult()
+
+    def use_sheet(self, sheet: DataSheet) -> None:
+        """Read the following rows with this sheet's columns (each sheet has its own order)."""
+        positions = sheet.positions
+        self.sheet = sheet
+        self.head_position = positions[HEAD_HEADER]
         self.plan = [
             (
-                position,
+                positions[col.header],
                 (col.target, col.field),
                 col.required,
                 col.header,
                 self.choice_maps.get((col.target, col.field)),
+                TEXT_ONLY[col.kind].message() if col.kind in TEXT_ONLY else None,
             )
-            for col, position in self.columns
-            if position is not None
+            for col in excel.COLUMNS
+            if col.header in positions
         ]
-        self.known_elsewhere: dict[str, bool] = {}
-        self.last_head: tuple[str, str] = ("", "")
-        self.last_numbers: dict[str, int] = {}
-        self.seen: dict[str, int] = {}  # ID hash (shortened) -> first row, to refuse duplicates
-        self.result = ImportResult()
-        self.deferred: list[Parsed] = []
+        self.shared[sheet.name] = [
+            (col.header, positions[col.header])
+            for col in excel.COLUMNS
+            if col.target in ("household", "income") and col.header in positions
+        ]
+        self.letters[sheet.name] = {i: sheet.letter(i) for i in positions.values()}
+        self.result.positions[sheet.name] = dict(positions)
+        self.result.sheets_read.append(sheet.name)
 
     def _area_problem(self, code: str) -> str | None:
         if code in self.villages:
@@ -232,17 +481,24 @@ class Importer:
         )
 
     def parse(self, number: int, values: list[Any]) -> Parsed | BadRow:
+        assert self.sheet is not None
+        sheet = self.sheet.name
         problems: list[Problem] = []
         raw: dict[tuple[str, str], str] = {}
         coded: dict[tuple[str, str], str] = {}
         width = len(values)
+        household = household_key(values[self.head_position]) if self.head_position < width else ""
         # The hottest loop of the import (every cell): plain tuples, no calls for empty cells.
-        for position, key, required, header, choice_map in self.plan:
+        for position, key, required, header, choice_map, text_only in self.plan:
             value = values[position] if position < width else None
             if value is None or value == "":
                 text = ""
             elif type(value) is str:
                 text = value.strip()
+            elif text_only is not None:
+                # Never turned back into digits: the number the cell holds is not the one typed.
+                problems.append(Problem(header, text_only))
+                continue
             else:
                 text = excel.cell_text(value)
             if not text:
@@ -276,9 +532,17 @@ class Importer:
             id_hash = crypto.keyed_hash(id_number)
             short = id_hash[:20]
             if short in self.seen:
-                problems.append(Problem("身份证号", ImportProblem.DUPLICATE_ID.message(row=self.seen[short])))
+                first_sheet, first_row = self.seen[short]
+                problems.append(
+                    Problem(
+                        "身份证号",
+                        ImportProblem.DUPLICATE_ID.message(row=first_row)
+                        if first_sheet == sheet
+                        else ImportProblem.DUPLICATE_ID_SHEET.message(sheet=first_sheet, row=first_row),
+                    )
+                )
             else:
-                self.seen[short] = number
+                self.seen[short] = (sheet, number)
             if member.get("gender") and member["gender"] != idnumber.gender(id_number):
                 errors.append(FupinError(RegistryError.GENDER_MISMATCH, field="gender"))
             member["gender"] = idnumber.gender(id_number)
@@ -321,12 +585,14 @@ class Importer:
             id_hash=id_hash,
             phone=phone,
             is_head=is_head,
+            sheet=sheet,
+            key=household,
         )
         if is_head:
             parsed.household = self._household_values(raw, coded, problems, problem)
             parsed.income = self._income_values(raw, problems, problem)
         if problems:
-            return BadRow(number, values, problems)
+            return BadRow(number, values, problems, sheet, household)
         return parsed
 
     def _household_values(
@@ -376,38 +642,113 @@ class Importer:
 
     # --- one chunk -------------------------------------------------------------------------
 
-    def feed(self, rows: Iterable[tuple[int, list[Any]]], on_progress: Callable[[int], None]) -> ImportResult:
-        chunk: list[Parsed] = []
+    def feed(self, book: Book, last: dict[str, int], on_progress: Callable[[int], None]) -> ImportResult:
+        """Check every row; write households in chunks, each household only once all its rows
+        are seen (``survey`` said where its last row is), and only if every one of them is good:
+        a household saved without a member row the clerk wrote would look complete and is not."""
+        pending: dict[str, list[Parsed | BadRow]] = {}
+        ready: list[Parsed] = []
         seen_rows = 0
-        for number, values in rows:
+        for ordinal, (sheet, number, values) in enumerate(data_rows(book)):
+            if sheet is not self.sheet:
+                self.use_sheet(sheet)
             seen_rows += 1
             item = self.parse(number, values)
-            if isinstance(item, BadRow):
-                self.result.bad_rows.append(item)
-                continue
+            # A row without a head's ID number is a household of its own (and refused).
+            item.key = item.key or f"\0{ordinal}"
+            group = pending.setdefault(item.key, [])
+            group.append(item)
+            if last.get(item.key, ordinal) > ordinal:
+                continue  # more rows of this household follow
+            del pending[item.key]
+            self._complete(group, ready)
             # A chunk ends between households, so a household's rows (and the size its
             # income is divided by) are written together.
-            if len(chunk) >= CHUNK and item.head_hash != chunk[-1].head_hash:
-                self.write_chunk(chunk, final=False)
-                chunk = []
-                on_progress(seen_rows - 1)
-            chunk.append(item)
-        self.write_chunk(chunk, final=False)
-        # Rows whose head came later in the file: their household exists now, or never will.
-        deferred, self.deferred = self.deferred, []
-        for start in range(0, len(deferred), CHUNK):
-            self.write_chunk(deferred[start : start + CHUNK], final=True)
+            if len(ready) >= CHUNK:
+                self.write_chunk(ready)
+                ready = []
+                on_progress(seen_rows)
+        for group in pending.values():
+            self._complete(group, ready)
+        self.write_chunk(ready)
         on_progress(seen_rows)
         self.result.rows = seen_rows
         self.result.bad = len(self.result.bad_rows)
         self.result.good = seen_rows - self.result.bad
-        self.result.bad_rows.sort(key=lambda b: b.row)
+        self.result.households_refused = len(self.refused)
+        order = {name: i for i, name in enumerate(book.order)}
+        self.result.bad_rows.sort(key=lambda b: (order.get(b.sheet, 0), b.row))
+        self.result.not_read = list(book.not_read)
         return self.result
 
-    def _reject(self, item: Parsed, header: str, reason: str) -> None:
-        self.result.bad_rows.append(BadRow(item.row, item.values, [Problem(header, reason)]))
+    def _complete(self, group: list[Parsed | BadRow], ready: list[Parsed]) -> None:
+        """All of a household's rows are read: pass it on whole, or refuse it whole."""
+        good = [p for p in group if isinstance(p, Parsed)]
+        bad = [b for b in group if isinstance(b, BadRow)]
+        if not bad:
+            ready.extend(good)
+            return
+        self.result.bad_rows.extend(bad)
+        self.refused.setdefault(group[0].key, []).extend((b.sheet, b.row) for b in bad)
+        for p in good:
+            self._refuse_with_household(p)
 
-    def write_chunk(self, chunk: list[Parsed], *, final: bool) -> None:
+    def _refuse_with_household(self, item: Parsed) -> None:
+        rows = "、".join(
+            str(row) if sheet == item.sheet else f"{sheet}!{row}" for sheet, row in self.refused[item.key]
+        )
+        self.result.bad_rows.append(
+            BadRow(
+                item.row,
+                item.values,
+                [Problem(HEAD_HEADER, ImportProblem.HOUSEHOLD_NOT_SAVED.message(rows=rows))],
+                item.sheet,
+                item.key,
+            )
+        )
+
+    def _reject(self, item: Parsed, header: str, reason: str) -> None:
+        self.result.bad_rows.append(
+            BadRow(item.row, item.values, [Problem(header, reason)], item.sheet, item.key)
+        )
+        self.refused.setdefault(item.key, []).append((item.sheet, item.row))
+
+    def _note_unread_cells(self, rows: list[Parsed], head_row: Parsed | None) -> None:
+        """A household's values on its other rows are not read: say so where they differ from
+        the head's row (a repeated value, as the template allows, is nothing lost)."""
+        for p in rows:
+            if p is head_row:
+                continue
+            letters = self.letters[p.sheet]
+            width = len(p.values)
+            head_positions = self.result.positions[head_row.sheet] if head_row is not None else {}
+            for header, position in self.shared[p.sheet]:
+                value = p.values[position] if position < width else None
+                if value is None or value == "":
+                    continue
+                if head_row is None:
+                    if header == AREA_HEADER:
+                        continue  # checked on every row of a registered household
+                    reason = ImportProblem.CELL_NO_HEAD_ROW.message()
+                else:
+                    at = head_positions.get(header)
+                    head_value = head_row.values[at] if at is not None and at < len(head_row.values) else None
+                    if head_value == value:
+                        continue
+                    head_text = excel.cell_text(head_value)
+                    if head_text == excel.cell_text(value):
+                        continue
+                    reason = (
+                        ImportProblem.CELL_NOT_HEAD.message(value=head_text)
+                        if head_text
+                        else ImportProblem.CELL_HEAD_BLANK.message()
+                    )
+                self.result.cells_not_read.append(
+                    NotRead("cell", p.sheet, f"{letters[position]}{p.row}", header, reason, 1)
+                )
+
+    def write_chunk(self, chunk: list[Parsed]) -> None:
+        """Write whole households (``feed`` never splits one between chunks)."""
         if not chunk:
             return
         hashes = {p.id_hash for p in chunk} | {p.head_hash for p in chunk}
@@ -466,21 +807,20 @@ class Importer:
         income_rows: list[tuple[IncomeRecord, Household, bool]] = []
         unchanged = 0
 
+        # First every check that can refuse a row, then the writing: a refused row takes its
+        # household's other rows with it, and they may lie in another group (another number).
+        plans: list[tuple[Household, Parsed | None, list[Parsed]]] = []
         for key, group in groups.items():
             head_row = next((p for p in group if p.is_head), None)
             if isinstance(key, int):
                 household = households[key]
             else:
                 if head_row is None:
-                    if final:
-                        for p in group:
-                            self._reject(p, "户主身份证号", ImportProblem.NO_HEAD.message())
-                    else:
-                        self.deferred.extend(group)
+                    # Every row of the household has been read: its head is in no row.
+                    for p in group:
+                        self._reject(p, "户主身份证号", ImportProblem.NO_HEAD.message())
                     continue
-                village = head_row.area[:12]
-                last_numbers[village] += 1
-                household = Household(area_id=head_row.area, number=f"{village}{last_numbers[village]:04d}")
+                household = Household(area_id=head_row.area)
                 household.head_name = head_row.member.get("name", "")
             rows_kept: list[Parsed] = []
             for p in group:
@@ -513,7 +853,19 @@ class Importer:
                 for p in keep:
                     self._reject(p, "户主身份证号", ImportProblem.NO_HEAD.message())
                 continue
+            plans.append((household, head_row, keep))
 
+        for household, head_row, keep in plans:
+            if any(p.key in self.refused for p in keep):
+                for p in keep:
+                    self._refuse_with_household(p)
+                continue
+            self._note_unread_cells(keep, head_row)
+            if household.pk is None:
+                assert head_row is not None
+                village = head_row.area[:12]
+                last_numbers[village] += 1
+                household.number = f"{village}{last_numbers[village]:04d}"
             if head_row is not None and head_row.household is not None:
                 data = dict(head_row.household)
                 data["head_name"] = head_row.member.get("name", household.head_name)
@@ -803,10 +1155,11 @@ def do_import_households(
     to the people who filled in the Chinese template.
     """
     require(actor, IMPORT_REGISTRY, area_code=area.code)
-    positions, rows, total = open_sheet(path)
     with translation.override("zh-hans"):
-        importer = Importer(actor=actor, area=area, positions=positions)
-        importer.result.positions = positions
+        book = open_book(path)
+        total = book.total
         if on_progress:
             on_progress(0, total)
-        return importer.feed(rows, lambda done: on_progress(done, total) if on_progress else None)
+        last = survey(book)
+        importer = Importer(actor=actor, area=area)
+        return importer.feed(book, last, lambda done: on_progress(done, total) if on_progress else None)

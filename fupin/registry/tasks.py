@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from fupin.areas.models import Area
 from fupin.core.access import SYSTEM
@@ -59,8 +60,10 @@ def run_import(job: Job, on_progress: Callable[[int, int], None] | None = None) 
 
     result = do_import_households(path, actor=_actor(job), area=area, on_progress=report)
     out: dict[str, Any] = result.as_dict()
-    if result.bad_rows:
-        write_error_file(error_path(job.pk), result.bad_rows, result.positions)
+    not_read = [*result.not_read, *result.cells_not_read]
+    if result.bad_rows or not_read:
+        # Also for a file whose every row passed: what was not read is listed there cell by cell.
+        write_error_file(error_path(job.pk), result.bad_rows, result.positions, not_read)
         out["error_file"] = error_path(job.pk).name
     elif error_path(job.pk).exists():
         error_path(job.pk).unlink()
@@ -71,8 +74,39 @@ def run_import(job: Job, on_progress: Callable[[int, int], None] | None = None) 
             f"更新 {result.households_updated} 户、{result.members_updated} 人，"
             f"{result.unchanged} 人无变化。"
         )
-    Job.objects.filter(pk=job.pk).update(message=message)
+        message += " " + not_read_summary(out)
+    Job.objects.filter(pk=job.pk).update(message=message.strip())
     return out
+
+
+def not_read_summary(result: dict[str, Any]) -> str:
+    """One sentence each for the households refused whole and for what was not read, in the
+    reader's language; empty when the whole file was read and every household saved."""
+    parts: list[str] = []
+    if result.get("households_refused"):
+        parts.append(
+            gettext(
+                "%(n)d households were not saved: each has a row with an error, shown in the error sheet."
+            )
+            % {"n": result["households_refused"]}
+        )
+    items = result.get("not_read", [])
+    sheets = [i["sheet"] for i in items if i["what"] == "sheet"]
+    columns = [
+        f"{i['sheet']}!{i['where']}" + (f"（{i['header']}）" if i["header"] else "")
+        for i in items
+        if i["what"] == "column"
+    ]
+    if sheets:
+        parts.append(gettext("Sheets not read: %(names)s.") % {"names": "、".join(sheets)})
+    if columns:
+        parts.append(gettext("Columns not read: %(names)s.") % {"names": "、".join(columns)})
+    if result.get("cells_not_read"):
+        parts.append(
+            gettext("%(n)d cells not read (household values on rows other than the head's).")
+            % {"n": result["cells_not_read"]}
+        )
+    return " ".join(parts)
 
 
 @register(EXPORT_KIND)

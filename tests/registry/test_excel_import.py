@@ -84,7 +84,7 @@ def mixed_file(path: Path) -> tuple[Path, dict[str, Any]]:
             主要致贫原因="缺劳力",
         ),
     ]
-    lone = [new_id_number(dt.date(1970, 1, i + 1)) for i in range(9)]
+    lone = [new_id_number(dt.date(1970, 1, i + 1)) for i in range(10)]
     future = idnumber.make("433124", timezone.localdate() + dt.timedelta(days=400), 11)
     bad = [
         # (row dict, column, reason)
@@ -162,7 +162,9 @@ def mixed_file(path: Path) -> tuple[Path, dict[str, Any]]:
             zh(ImportProblem.REQUIRED),
         ),
         (
-            member_row(head_id=head_a, id_number=child_a, name="龙小三重复", relation="儿子", area=VILLAGE),
+            # Under another head than the first time, or household A would be refused with it
+            # (a household is saved only with all its rows).
+            member_row(head_id=lone[9], id_number=child_a, name="龙小三重复", relation="儿子", area=VILLAGE),
             "身份证号",
             zh(ImportProblem.DUPLICATE_ID, row=4),
         ),
@@ -200,7 +202,7 @@ def test_good_rows_are_stored_and_every_bad_row_is_reported_with_column_and_reas
     ).exists()
 
     errors = read_sheet(tasks.error_path(job.pk), "错误明细")
-    assert errors[0] == ["行号", "列", "原因"]
+    assert errors[0] == ["行号", "列", "原因", "工作表"]
     reported = {int(r[0]): (r[1], r[2]) for r in errors[1:]}
     assert reported == info["expected"]
     # The rejected rows come back in the template's columns, ready to correct and import again.
@@ -277,8 +279,10 @@ def test_a_person_registered_elsewhere_is_refused_without_saying_where(
     ]
     job = run_import(write_rows(tmp_path / "t.xlsx", rows), user=personas["village_clerk"], area_code=VILLAGE)
     errors = read_sheet(tasks.error_path(job.pk), "错误明细")
-    assert errors[1][1:] == ["身份证号", zh(RegistryError.ID_TAKEN)]
-    assert other.members.count() == 1 and Member.objects.filter(name="新户主").exists()
+    assert errors[2][:3] == [3, "身份证号", zh(RegistryError.ID_TAKEN)]
+    # The new head is not saved without the member the file gives the household.
+    assert errors[1][:3] == [2, "户主身份证号", zh(ImportProblem.HOUSEHOLD_NOT_SAVED, rows="3")]
+    assert other.members.count() == 1 and not Member.objects.filter(name="新户主").exists()
 
 
 def test_a_file_that_is_not_a_spreadsheet_is_refused(tmp_path: Path) -> None:
@@ -360,15 +364,18 @@ def test_the_error_sheet_corrected_imports_only_the_fixed_rows(
 ) -> None:
     from openpyxl import load_workbook
 
-    path, _ = mixed_file(tmp_path / "mixed.xlsx")
+    path, info = mixed_file(tmp_path / "mixed.xlsx")
     first = run_import(path, user=personas["village_clerk"], area_code=VILLAGE)
     book = load_workbook(tasks.error_path(first.pk))
     sheet = book["花名册"]
     headers = [str(c.value).rstrip("*") for c in sheet[1]]
-    name = headers.index("姓名")
+    name, head = headers.index("姓名"), headers.index("户主身份证号")
+    head_a = info["heads"][0]
     for row in sheet.iter_rows(min_row=2):
         if row[name].value is None:
             row[name].value = "壬"  # the row whose name was missing
+        if row[name].value == "龙小三重复":
+            row[head].value = head_a  # the child put back under its own head
     fixed = tmp_path / "fixed.xlsx"
     book.save(fixed)
 
@@ -385,5 +392,17 @@ def test_every_import_problem_speaks_chinese() -> None:
 
     for code in ImportProblem:
         assert re.search(
-            r"[\u4e00-\u9fff]", zh(code, columns="姓名", row=2, area="433124110226", rows=9, limit=8)
+            r"[\u4e00-\u9fff]",
+            zh(
+                code,
+                columns="姓名",
+                row=2,
+                area="433124110226",
+                rows=9,
+                limit=8,
+                sheet="第二页",
+                column="E",
+                header="文化程度",
+                value="是",
+            ),
         ), code.name

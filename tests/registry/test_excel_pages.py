@@ -48,8 +48,9 @@ def import_job(personas: dict[str, Any], tmp_path: Path) -> Job:
     head = new_id_number()
     rows = [
         member_row(head_id=head, id_number=head, name="好人", relation="户主", area=VILLAGE),
+        # In a household of its own: a bad row refuses its whole household (all or nothing).
         member_row(
-            head_id=head,
+            head_id=new_id_number(),
             id_number=wrong_check_digit(new_id_number()),
             name="坏号",
             relation="儿子",

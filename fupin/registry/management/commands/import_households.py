@@ -64,7 +64,14 @@ class Command(BaseCommand):
             f"households_created={result['households_created']} "
             f"households_updated={result['households_updated']} "
             f"members_created={result['members_created']} members_updated={result['members_updated']} "
-            f"unchanged={result['unchanged']} seconds={seconds:.1f} job={job.pk}"
+            f"unchanged={result['unchanged']} households_refused={result.get('households_refused', 0)} "
+            f"cells_not_read={result.get('cells_not_read', 0)} seconds={seconds:.1f} job={job.pk}"
         )
+        # Each sheet and column the import passed over, so nothing is dropped without a word.
+        for item in result.get("not_read", []):
+            place = item["sheet"] + (f"!{item['where']}" if item["where"] else "")
+            header = f" {item['header']}" if item["header"] else ""
+            cells = f" ({item['cells']})" if item["cells"] else ""
+            self.stdout.write(f"not read: {place}{header}{cells}: {item['reason']}")
         if result.get("error_file"):
             self.stdout.write(f"errors: {tasks.error_path(job.pk)}")
