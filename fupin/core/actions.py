@@ -62,6 +62,8 @@ def do_rotate_pii_key(*, actor: Any, batch_size: int = 1000, progress: Progress 
         rows = model._base_manager.all()
         total, done, last_pk = rows.count(), 0, None
         changed_here = 0
+        if progress and total:
+            progress(label, 0, total)
         while True:
             with transaction.atomic():
                 # Locked while read and rewritten, so a user's edit in between is not overwritten

@@ -59,6 +59,8 @@ class Command(BaseCommand):
             if bar is None:
                 bar = bars[table] = tqdm(total=total, desc=table, unit="行", file=self.stderr)
             bar.update(done - bar.n)
+            if done >= total:
+                bar.close()  # one finished line per table, not bars stacked until the end
 
         try:
             result = do_rotate_pii_key(actor=SYSTEM, batch_size=batch_size, progress=progress)
