@@ -230,7 +230,7 @@ FUPIN_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("FUPIN_LOGIN_MAX_FAILURES_PER_ADD
 FUPIN_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int("FUPIN_LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
 # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed
 # when finding the sender's address (fupin.core.client); empty: the direct peer only.
-FUPIN_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("FUPIN_TRUSTED_PROXIES", "").split(",") if p.strip()]
+FUPIN_TRUSTED_PROXIES = env_list("FUPIN_TRUSTED_PROXIES")
 # An API token stops working this many days after it was issued.
 FUPIN_API_TOKEN_DAYS = env_int("FUPIN_API_TOKEN_DAYS", 90)
 # Full ID numbers one user may reveal per day (on pages and through the API).
