@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     CADRE = "cadre", _("assigned cadre")
     DEPT_PROVIDER = "dept_provider", _("department data provider")
     SUPERVISOR = "supervisor", _("supervisor (read-only)")
+    # 省/州乡村振兴局: sets the values that belong to a province or prefecture (its monitoring
+    # threshold and poverty line, rule parameters and local values its counties inherit).
+    REGIONAL_ADMIN = "regional_admin", _("province or prefecture bureau administrator")
 
 
 # Permissions
@@ -91,11 +94,10 @@ CASE_GRANTS: dict[str, frozenset[str]] = {
 for _role, _granted in CASE_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
 
-# Provincial poverty lines (扶贫标准, domain.md §2): the county bureau enters its province's line
-# as published, since no province office works in the system; everyone who reads the registry
-# reads the lines. The national line is set only at the command line.
+# Provincial poverty lines (扶贫标准, domain.md §2): a line belongs to its province, so only the
+# province bureau (REGIONAL_ADMIN, below) enters it as published; everyone who reads the
+# registry reads the lines. The national line is set only at the command line.
 EDIT_POVERTY_LINES = "registry.edit_poverty_lines"
-ROLE_PERMISSIONS[Role.COUNTY_ADMIN] = ROLE_PERMISSIONS[Role.COUNTY_ADMIN] | {EDIT_POVERTY_LINES}
 
 # Monitoring (防返贫监测, domain.md §5). Departments send feeds and read only their own batches
 # match reports; the village (村两委, 驻村工作队) records cadre checks, visits and decides an
@@ -197,6 +199,18 @@ for _role, _granted in STATS_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
 
 
+# Settings (values that belong to an area and are inherited below it). Every settings write
+# checks the permission AND that the writer's own area owns the value
+# (``core.access.require_setting_owner``): a county sets its county's (and its townships' and
+# villages') values, a province or prefecture bureau its own, nobody another level's.
+SET_ASSESSMENT_SETTINGS = "assessment.edit_settings"  # incidence denominator and thresholds
+ROLE_PERMISSIONS[Role.COUNTY_ADMIN] = ROLE_PERMISSIONS[Role.COUNTY_ADMIN] | {SET_ASSESSMENT_SETTINGS}
+# The province or prefecture bureau writes settings and nothing else: it reads no household.
+SETTINGS_PERMISSIONS = frozenset(
+    {EDIT_RULES, EDIT_POVERTY_LINES, EDIT_AREA_SETTINGS, SET_ASSESSMENT_SETTINGS}
+)
+ROLE_PERMISSIONS[Role.REGIONAL_ADMIN] = SETTINGS_PERMISSIONS
+
 # The area levels a role may be bound to (1 province … 6 group).
 ROLE_LEVELS: dict[str, frozenset[int]] = {
     Role.COUNTY_ADMIN: frozenset({3}),
@@ -207,6 +221,7 @@ ROLE_LEVELS: dict[str, frozenset[int]] = {
     Role.CADRE: frozenset({3, 4, 5}),
     Role.DEPT_PROVIDER: frozenset({1, 2, 3}),
     Role.SUPERVISOR: frozenset({1, 2, 3, 4, 5}),
+    Role.REGIONAL_ADMIN: frozenset({1, 2}),
 }
 
 

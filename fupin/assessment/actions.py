@@ -10,13 +10,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fupin.accounts.permissions import EDIT_ASSESSMENT
+from fupin.accounts.permissions import EDIT_ASSESSMENT, SET_ASSESSMENT_SETTINGS
 from fupin.areas.models import Area, Level
 from fupin.assessment.errors import AssessmentError
 from fupin.assessment.models import AreaPopulation, AssessmentSetting, CountySampling, DenominatorKind
 from fupin.core import audit
-from fupin.core.access import require
-from fupin.core.errors import Conflict, FupinError, ValidationFailed
+from fupin.core.access import SYSTEM, require, require_setting_owner
+from fupin.core.errors import Conflict, FupinError, PermissionDenied, ValidationFailed
 
 FIRST_YEAR = 2013  # 建档立卡 began in 2014 with figures for 2013
 
@@ -30,8 +30,14 @@ SAMPLING_FIELDS = tuple(name for pair in SAMPLING_PAIRS for name in reversed(pai
 THRESHOLD_FIELDS = ("incidence_max", "wrong_exit_max", "missed_poor_max", "approval_min")
 
 
+def assessment_years() -> list[int]:
+    """The years an assessment can be about, newest first: this year and the past ones. A year
+    still to come has no figures yet, so neither the page's selector nor a form offers it."""
+    return list(range(timezone.localdate().year, FIRST_YEAR - 1, -1))
+
+
 def clean_year(raw: Any) -> int:
-    last = timezone.localdate().year + 1
+    last = timezone.localdate().year
     try:
         year = int(str(raw).strip())
     except (TypeError, ValueError):
@@ -160,8 +166,10 @@ def do_record_sampling(county: Area, data: dict[str, Any], *, actor: Any) -> Cou
 
 def do_set_assessment_setting(area: Area, data: dict[str, Any], *, actor: Any) -> AssessmentSetting:
     """Override the denominator kind and thresholds for ``area`` and everything inside it; a blank
-    value goes back to the area above or the default."""
-    require(actor, EDIT_ASSESSMENT, area_code=area.code)
+    value goes back to the area above or the default. Only the office that owns the area's
+    values sets them: a county bureau for its county and villages, a province or prefecture
+    bureau for its own area."""
+    require_setting_owner(actor, SET_ASSESSMENT_SETTINGS, area_code=area.code)
     errors: list[FupinError] = []
     kind = str(data.get("denominator_kind") or "").strip()
     if kind and kind not in DenominatorKind.values:
@@ -181,3 +189,22 @@ def do_set_assessment_setting(area: Area, data: dict[str, Any], *, actor: Any) -
         "updated_by": actor if getattr(actor, "pk", None) else None,
     }
     return _upsert(AssessmentSetting, "assessment.set_setting", values, actor=actor, area=area)
+
+
+def do_set_western_standard(province: Area, western: bool | None, *, actor: Any) -> AssessmentSetting:
+    """Whether the western-region standard (incidence below 3%, domain.md §4) applies in
+    ``province``; None goes back to the built-in list. A province's value is set at the
+    province: by a user bound to the province, or the operator (``SYSTEM``), never by a county
+    for itself."""
+    require(actor, EDIT_ASSESSMENT, area_code=province.code)
+    if province.level != Level.PROVINCE:
+        raise FupinError(AssessmentError.NOT_PROVINCE, field="area")
+    if actor is not SYSTEM and getattr(getattr(actor, "area", None), "level", None) != Level.PROVINCE:
+        raise PermissionDenied()
+    if western is not None and not isinstance(western, bool):
+        raise FupinError(AssessmentError.BAD_WESTERN, field="western_standard")
+    values: dict[str, Any] = {
+        "western_standard": western,
+        "updated_by": actor if getattr(actor, "pk", None) else None,
+    }
+    return _upsert(AssessmentSetting, "assessment.set_western_standard", values, actor=actor, area=province)

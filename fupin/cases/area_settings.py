@@ -20,7 +20,7 @@ from fupin.accounts.permissions import EDIT_AREA_SETTINGS
 from fupin.areas.models import Area, AreaSetting, full_code
 from fupin.cases.errors import CaseError
 from fupin.core import audit
-from fupin.core.access import require
+from fupin.core.access import require_setting_owner
 from fupin.core.errors import FupinError
 
 
@@ -206,8 +206,12 @@ def clean_setting(key: str, raw: Any) -> Any:
 
 
 def do_set_area_setting(area: Area, key: str, raw: Any, *, actor: Any) -> AreaSetting | None:
-    """Set (or, with ``raw`` None, remove so the area inherits again) one local value."""
-    require(actor, EDIT_AREA_SETTINGS, area_code=area.code)
+    """Set (or, with ``raw`` None, remove so the area inherits again) one local value.
+
+    Only the office that owns the area's values sets it (``core.access.setting_owner``): a
+    county bureau for its county and the townships and villages in it, a province or
+    prefecture bureau for its own area; a county cannot change what its whole province reads."""
+    require_setting_owner(actor, EDIT_AREA_SETTINGS, area_code=area.code)
     value = None if raw is None else clean_setting(key, raw)
     if raw is None and key not in SPECS:
         raise FupinError(CaseError.SETTING_UNKNOWN, field="key", key=key)

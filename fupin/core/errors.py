@@ -27,6 +27,9 @@ class CoreError(ErrorCode):
     OUTSIDE_AREA = gettext_noop("This area is outside your jurisdiction.")
     CONFLICT = gettext_noop("Someone else changed this record first; reload and try again.")
     INVALID = gettext_noop("The input is not valid.")
+    NOT_SETTING_OWNER = gettext_noop(
+        "This value belongs to another level: only the office of the area it is set for may change it."
+    )
 
 
 class FupinError(Exception):
@@ -60,6 +63,14 @@ class PermissionDenied(FupinError):
 
     def __init__(self) -> None:
         super().__init__(CoreError.PERMISSION_DENIED)
+
+
+class NotSettingOwner(PermissionDenied):
+    """A settings write by a role that may write settings, but not for this area's level.
+    A PermissionDenied, so pages and the API answer it as 403 with its own message."""
+
+    def __init__(self) -> None:
+        FupinError.__init__(self, CoreError.NOT_SETTING_OWNER, field="area")
 
 
 class Conflict(FupinError):

@@ -1,9 +1,9 @@
 """The poverty line table (扶贫标准, domain.md §2): reading it, and setting one row.
 
-A county bureau enters its own province's line as the province publishes it; the national line
-applies in every province, so only the operator at the command line (``SYSTEM``) sets it. The
-scope is derived from the actor, never taken from a form, so a county cannot write another
-province's line by editing a request.
+A province's line belongs to the province: only its province bureau (a ``regional_admin``
+bound to the province) enters it, as the province publishes it, and a county bureau reads it.
+The national line applies in every province, so only the operator at the command line
+(``SYSTEM``) sets it. The scope is derived from the actor, never taken from a form.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils import timezone
 from fupin.accounts.permissions import EDIT_POVERTY_LINES, VIEW_REGISTRY
 from fupin.areas.models import Area, Level, full_code
 from fupin.core import audit
-from fupin.core.access import SYSTEM, require
+from fupin.core.access import SYSTEM, require, require_setting_owner
 from fupin.core.errors import Conflict, FupinError, PermissionDenied, ValidationFailed
 from fupin.registry.cleaning import clean_amount
 from fupin.registry.errors import RegistryError
@@ -109,7 +109,10 @@ def _scope_for(actor: Any, *, national: bool, province: str | None) -> str:
     area = getattr(actor, "area", None)
     if area is None:
         raise PermissionDenied()
-    return province_scope(area.code)
+    scope = province_scope(area.code)
+    # The line applies in every county of the province: a county bureau may not set it.
+    require_setting_owner(actor, EDIT_POVERTY_LINES, area_code=scope)
+    return scope
 
 
 def do_set_poverty_line(
@@ -124,8 +127,8 @@ def do_set_poverty_line(
 ) -> PovertyLine:
     """Create or correct the line of one income year for the actor's province.
 
-    ``national`` and ``province`` are for ``SYSTEM`` only (the command line); a county
-    administrator always writes the line of the province its county lies in.
+    ``national`` and ``province`` are for ``SYSTEM`` only (the command line); the province
+    bureau always writes its own province's line.
     """
     require(actor, EDIT_POVERTY_LINES)
     scope = _scope_for(actor, national=national, province=province)
@@ -163,7 +166,9 @@ def do_set_poverty_line(
 
 def poverty_lines_for_reader(user: Any) -> QuerySet[PovertyLine]:
     """The national lines and those of the reader's own province, by income year."""
-    require(user, VIEW_REGISTRY)
+    # The province bureau reads no household but must see the lines it keeps.
+    if not (getattr(user, "is_authenticated", False) and user.can(EDIT_POVERTY_LINES)):
+        require(user, VIEW_REGISTRY)
     rows = PovertyLine.objects.all()
     if user is not SYSTEM:
         area = getattr(user, "area", None)

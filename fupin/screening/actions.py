@@ -4,14 +4,15 @@ Who may set what:
 
 - The national floor (全国监测底线) applies in every province, so only the operator at the
   command line (``SYSTEM``) sets it.
-- A province's threshold: the county bureau enters its own province's, as the province
-  published it. No provincial office works in the system, and the threshold is the province's
-  published figure, not a county's choice; the scope is derived from the actor, never read
-  from a form, so a county cannot write another province's threshold by editing a request, and
-  a value below the national floor is refused. ``SYSTEM`` may name any province. This is the
-  same rule as the poverty lines (``registry.poverty_lines``), so a county bureau learns one.
-- Rule parameters: the county administrator, for its own county; ``SYSTEM`` for a province or
-  prefecture (which its counties inherit unless they set their own).
+- A province's threshold belongs to the province: only the province bureau (a
+  ``regional_admin`` bound to the province) enters it, as the province published it. A county
+  bureau reads it and cannot change it, since the value applies in every county of the
+  province. The scope is derived from the actor, never read from a form, and a value below the
+  national floor is refused. ``SYSTEM`` may name any province. This is the same rule as the
+  poverty lines (``registry.poverty_lines``).
+- Rule parameters: the office of the area they are set for (``core.access.require_setting_owner``):
+  a county bureau for its county, a province or prefecture bureau for its own area (which its
+  counties inherit unless they set their own); ``SYSTEM`` for any.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fupin.accounts.permissions import EDIT_RULES, RUN_SCREENING
 from fupin.areas.models import Area, Level
 from fupin.core import audit
-from fupin.core.access import SYSTEM, require
+from fupin.core.access import SYSTEM, require, require_setting_owner
 from fupin.core.errors import Conflict, FupinError, PermissionDenied, ValidationFailed
 from fupin.core.jobs import create_job
 from fupin.core.models import Job
@@ -52,6 +54,15 @@ class RunBusy(FupinError):
 
     def __init__(self) -> None:
         super().__init__(ScreeningError.RUN_RUNNING)
+
+
+class RunLimit(FupinError):
+    """The area has had as many runs in the last hour as the setting allows."""
+
+    status = 429
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(ScreeningError.RUN_LIMIT, limit=limit)
 
 
 def last_year() -> int:
@@ -99,7 +110,10 @@ def _line_scope(actor: Any, *, national: bool, province: str | None) -> str:
     area = getattr(actor, "area", None)
     if area is None:
         raise PermissionDenied()
-    return province_code(area.code)
+    scope = province_code(area.code)
+    # The threshold is the province's: a county bureau inside it is refused, not redirected.
+    require_setting_owner(actor, EDIT_RULES, area_code=scope)
+    return scope
 
 
 def do_set_monitoring_line(
@@ -210,7 +224,7 @@ def _rule(key: Any) -> Rule:
 
 
 def _setting_area(actor: Any, area: Area, perm: str) -> None:
-    require(actor, perm, area_code=area.code)
+    require_setting_owner(actor, perm, area_code=area.code)
     # Parameters resolve per county; a township's own value would never be read.
     if area.level > Level.COUNTY:
         raise FupinError(ScreeningError.SETTING_LEVEL, field="area")
@@ -330,6 +344,14 @@ def do_start_screening(
         ).exists()
         if busy:
             raise RunBusy()
+        # Each run reads the whole area; a script (or a fuzzer) starting one after another would
+        # keep the machine busy for nothing, so an area gets a bounded number per hour.
+        limit = settings.FUPIN_SCREENING_RUNS_PER_AREA_PER_HOUR
+        recent = ScreeningRun.objects.filter(
+            area_code=area.code, started_at__gte=timezone.now() - dt.timedelta(hours=1)
+        ).count()
+        if recent >= limit:
+            raise RunLimit(limit)
         job = create_job(
             RUN_KIND,
             actor=actor,

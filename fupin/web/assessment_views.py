@@ -8,15 +8,15 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from fupin.accounts.permissions import EDIT_ASSESSMENT
+from fupin.accounts.permissions import EDIT_ASSESSMENT, SET_ASSESSMENT_SETTINGS
 from fupin.areas.models import Area, Level
 from fupin.areas.queries import access_area_by_code
 from fupin.assessment import actions, queries
 from fupin.assessment.excel import assessment_workbook
 from fupin.assessment.models import AreaPopulation, AssessmentSetting, CountySampling, DenominatorKind
-from fupin.core.access import require
+from fupin.core.access import require, require_setting_owner
 from fupin.core.errors import FupinError, NotFound
 from fupin.web.area_views import breadcrumb
 from fupin.web.decorators import page
@@ -35,7 +35,7 @@ def _year(raw: Any) -> int:
 
 
 def _years() -> list[int]:
-    return list(range(timezone.localdate().year + 1, actions.FIRST_YEAR - 1, -1))
+    return actions.assessment_years()
 
 
 def _report_page(request: HttpRequest, code: str, level: int, template: str) -> HttpResponse:
@@ -98,6 +98,75 @@ def county_export(request: HttpRequest, code: str) -> HttpResponse:
     return _export(request, code, Level.COUNTY)
 
 
+def _standard_note(limits: Any) -> str:
+    """Where the incidence standard comes from, in the printed paper's Chinese."""
+    bound = f"低于 {limits.incidence_max.normalize():f}%"
+    if limits.sources.get("incidence_max"):
+        return f"{bound}（{limits.sources['incidence_max']}设定）"
+    if limits.western_source:
+        kind = "按西部地区标准执行" if limits.western else "不按西部地区标准执行"
+        return f"{bound}（{limits.western_source}{kind}，省级设置）"
+    kind = "属西部省份" if limits.western else "不属西部省份"
+    return f"{bound}（{limits.province_name}{kind}，默认名单）"
+
+
+def _pdf(request: HttpRequest, code: str, level: int) -> HttpResponse:
+    """The assessment as a printable A4 PDF, next to the Excel (journey 4.3): the same report
+    the page shows, in Chinese whatever the reader's language."""
+    from fupin.assessment import rules
+    from fupin.assessment.excel import DENOMINATOR_ZH, GATE_ZH, OUTCOME_ZH
+    from fupin.reports.pdf import render_pdf
+
+    user = request.user
+    area = queries.access_assessment_area(user, code, level)
+    year = _year(request.GET.get("year"))
+    if level == Level.VILLAGE:
+        report = queries.village_report(user, area, year)
+        households = list(queries.remaining_poor(user, area))
+        heading = "贫困村退出评估"
+    else:
+        report = queries.county_report(user, area, year)
+        households = []
+        heading = "贫困县退出评估"
+    gates = [
+        {
+            "name": GATE_ZH[g.key],
+            "part": "未录入" if g.part is None else f"{g.part:,}",
+            "whole": "未录入" if g.whole is None else f"{g.whole:,}",
+            "rate": rules.shown(g.rate),
+            "comparison": g.comparison,
+            "outcome": OUTCOME_ZH[g.outcome],
+        }
+        for g in report.gates
+    ]
+    context = {
+        "report": report,
+        "heading": heading,
+        "outcome": OUTCOME_ZH[report.outcome],
+        "denominator_kind": DENOMINATOR_ZH[report.thresholds.denominator_kind],
+        "standard_note": _standard_note(report.thresholds),
+        "gates": gates,
+        "households": households,
+        "printed_at": timezone.localtime(),
+    }
+    with translation.override("zh-hans"):
+        pdf = render_pdf("reports/assessment_pdf.html", context, title=f"{area.name} {year} 年{heading}")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="assessment-{area.code}-{year}.pdf"'
+    response["Cache-Control"] = "private, no-store"  # names of households: no shared cache
+    return response
+
+
+@page
+def village_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    return _pdf(request, code, Level.VILLAGE)
+
+
+@page
+def county_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    return _pdf(request, code, Level.COUNTY)
+
+
 def _editable_area(request: HttpRequest, code: str, levels: tuple[int, ...]) -> Area:
     """An area of one of ``levels`` inside the user's, for a user who may record assessment data."""
     area = access_area_by_code(request.user, code)
@@ -107,7 +176,20 @@ def _editable_area(request: HttpRequest, code: str, levels: tuple[int, ...]) -> 
     return area
 
 
+def _settings_area(request: HttpRequest, code: str) -> Area:
+    """An area whose thresholds the user's office owns: a county bureau's county or village, a
+    province or prefecture bureau's own area (which its counties inherit)."""
+    area = access_area_by_code(request.user, code)
+    if area.level not in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY, Level.VILLAGE):
+        raise NotFound()
+    require_setting_owner(request.user, SET_ASSESSMENT_SETTINGS, area_code=area.code)
+    return area
+
+
 def _back(area: Area, year: int | None = None) -> HttpResponse:
+    if area.level not in PAGE_OF_LEVEL:
+        # A province's or prefecture's thresholds have no report page of their own.
+        return redirect("assessment_setting", code=area.code)
     response = redirect(PAGE_OF_LEVEL[area.level], code=area.code)
     if year:
         response["Location"] += f"?year={year}"
@@ -196,7 +278,7 @@ def sampling_form(request: HttpRequest, code: str) -> HttpResponse:
 
 @page
 def setting_form(request: HttpRequest, code: str) -> HttpResponse:
-    area = _editable_area(request, code, (Level.VILLAGE, Level.COUNTY))
+    area = _settings_area(request, code)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":

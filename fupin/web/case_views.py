@@ -6,23 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from fupin.accounts.permissions import ACT_VILLAGE_STEP, EDIT_AREA_SETTINGS
+from fupin.accounts.permissions import ACT_VILLAGE_STEP, EDIT_AREA_SETTINGS, EDIT_RULES
 from fupin.api.cases_api import open_monitoring_case
 from fupin.areas.models import AreaSetting
 from fupin.areas.queries import access_area_by_code
 from fupin.cases import actions, rules
 from fupin.cases.area_settings import SPECS, clean_setting, do_set_area_setting, setting_for
 from fupin.cases.models import Attachment, Case, Kind, Origin, Status, Step
-from fupin.cases.queries import access_case_by_id, inbox
+from fupin.cases.queries import access_case_by_id, inbox, timeline
 from fupin.cases.workflow import MONITORING_KINDS, NOTICE_ROUND, REVIEW_STEPS, decides, may_act, path_of
-from fupin.core.access import require
+from fupin.core.access import owns_setting, require, require_setting_owner
 from fupin.core.errors import FupinError, NotFound, ValidationFailed
 from fupin.registry.choices import EliminationWay, HouseholdStatus, MonitoringCategory, RiskType
 from fupin.registry.queries import access_household_by_id
@@ -63,8 +63,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_case(
-    request: HttpRequest, case: Case, errors: list[str] | None = None, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    errors: list[str] | None = None,
+    status: int = 200,
+    posted: QueryDict | None = None,
 ) -> HttpResponse:
+    """The case page; after a refused act, ``posted`` puts back what was typed into the form
+    that sent it (``values.<action>.<field>``), so a refusal never costs the reviewer's 备注."""
     user = request.user
     today = timezone.localdate()
     notices = []
@@ -88,7 +94,7 @@ def _render_case(
             "passed_steps": path_of(case)[: path_of(case).index(case.step)]
             if case.step in path_of(case)
             else [],
-            "steps": list(case.steps.all()),
+            "steps": timeline(case),
             "meeting": getattr(case, "meeting", None),
             "verification": getattr(case, "verification", None),
             "notices": notices,
@@ -107,6 +113,8 @@ def _render_case(
             "risk_types": [RiskType(r).label for r in case.risk_types.values_list("risk", flat=True)],
             "today": today,
             "errors": errors or [],
+            "values": {posted.get("action", ""): posted} if posted is not None else {},
+            "posted_risk_types": posted.getlist("risk_types") if posted is not None else [],
             "Step": {s.name: s.value for s in Step},
         },
         status=status,
@@ -131,6 +139,10 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     post = request.POST
     action = post.get("action", "")
     try:
+        # The form says which step it was shown at: if someone decided that step meanwhile,
+        # this answers who and when (409), whatever step the case waits at now.
+        if post.get("step", "") in Step.values:
+            actions.refuse_if_decided(case, post["step"], user)
         if action == "verify":
             actions.do_record_verification(
                 case,
@@ -219,7 +231,11 @@ def case_act(request: HttpRequest, case_id: int) -> HttpResponse:
     except FupinError as exc:
         errors = _messages_of(exc)
         return _render_case(
-            request, access_case_by_id(user, case_id), errors, status=409 if exc.status == 409 else 400
+            request,
+            access_case_by_id(user, case_id),
+            errors,
+            status=409 if exc.status == 409 else 400,
+            posted=post,
         )
     return redirect("case", case_id=case.pk)
 
@@ -321,7 +337,12 @@ def area_settings(request: HttpRequest) -> HttpResponse:
     require(user, EDIT_AREA_SETTINGS)
     area = access_area_by_code(user, request.GET.get("area") or user.area_id)  # type: ignore[union-attr]
     errors: dict[str, str] = {}
+    # Areas inside one's own are readable, but their values may belong to another office (a
+    # province bureau looking at one of its counties): shown, not editable.
+    can_edit = owns_setting(user, EDIT_AREA_SETTINGS, area.code)
     if request.method == "POST":
+        # Refused as a whole before any value is read, so nothing of it is stored.
+        require_setting_owner(user, EDIT_AREA_SETTINGS, area_code=area.code)
         for key, spec in SPECS.items():
             raw: Any = (
                 request.POST.get(key) == "on" if spec.kind == "bool" else request.POST.get(key, "").strip()
@@ -354,7 +375,14 @@ def area_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/case_settings.html",
-        {"area": area, "rows": rows, "breadcrumb": breadcrumb(user, area), "saved_note": gettext("Saved.")},
+        {
+            "area": area,
+            "rows": rows,
+            "can_edit": can_edit,
+            "can_edit_rules": user.can(EDIT_RULES),  # type: ignore[union-attr]
+            "breadcrumb": breadcrumb(user, area),
+            "saved_note": gettext("Saved."),
+        },
         status=400 if errors else 200,
     )
 

@@ -1,5 +1,5 @@
 """The poverty line table (扶贫标准): national and own-province lines by income year, and the
-county bureau's form for its province's line. Thin: read, call the action, render."""
+province bureau's form for its province's line. Thin: read, call the action, render."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from fupin.accounts.permissions import EDIT_POVERTY_LINES
 from fupin.areas.models import Area
-from fupin.core.access import require
+from fupin.core.access import owns_setting, require
 from fupin.core.errors import FupinError, ValidationFailed
 from fupin.registry.models import PovertyLine
 from fupin.registry.poverty_lines import do_set_poverty_line, poverty_lines_for_reader, province_scope
@@ -47,7 +47,8 @@ def poverty_lines(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     lines = list(poverty_lines_for_reader(user))
     scope = province_scope(user.area.code)
-    can_edit = user.can(EDIT_POVERTY_LINES)
+    # Only the province's own bureau edits its line; a county bureau reads it.
+    can_edit = owns_setting(user, EDIT_POVERTY_LINES, scope)
     values: dict[str, str] = {name: "" for name in FIELDS}
     errors: dict[str, str] = {}
     status = 400

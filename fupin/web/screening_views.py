@@ -10,11 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fupin.accounts.permissions import EDIT_RULES, RUN_SCREENING, VIEW_ALERTS
 from fupin.areas.models import Area, Level
 from fupin.areas.queries import access_area_by_code, areas_within
-from fupin.core.access import require
+from fupin.core.access import owns_setting, require
 from fupin.core.errors import FupinError, ValidationFailed
 from fupin.screening import actions
 from fupin.screening.engines import spark_available
@@ -137,7 +138,16 @@ def _rules_context(user: Any, year: int) -> dict[str, Any]:
                 "setting": effective.setting,
                 "own": own,
                 "source_name": names.get(effective.source_area or "", ""),
-                "params": [{"param": p, "value": effective.params[p.name]} for p in rule.params],
+                "params": [
+                    {"param": p, "value": value, "input": value, "error": ""}
+                    for p in rule.params
+                    for value in [effective.params[p.name]]
+                ],
+                # What the change form shows: the values that apply, or after a refused save
+                # the values as typed (``_keep_typed``).
+                "form_year": str(year),
+                "form_enabled": effective.enabled,
+                "year_error": "",
             }
         )
     threshold = threshold_for(code, year)
@@ -148,10 +158,14 @@ def _rules_context(user: Any, year: int) -> dict[str, Any]:
         "threshold": threshold,
         "province_name": province.name if province else province_code(code),
         "lines": list(lines_for_reader(user)),
-        # Parameters are kept per county: only a county administrator edits, for its county.
-        "can_edit": user.can(EDIT_RULES) and user.area.level == Level.COUNTY,
+        # A value belongs to the level it is set for: a county bureau edits its county's
+        # parameters, a province or prefecture bureau its own; the threshold is the province's.
+        "can_edit": owns_setting(user, EDIT_RULES, code) and user.area.level <= Level.COUNTY,
+        "can_edit_line": owns_setting(user, EDIT_RULES, province_code(code)),
+        "area_name": user.area.name,
         "errors": {},
         "error_rule": "",
+        "error_list": [],
         "line_values": {"year": str(year), "amount": "", "source": ""},
         "line_errors": {},
         "breadcrumb": breadcrumb(user, user.area),
@@ -161,7 +175,8 @@ def _rules_context(user: Any, year: int) -> dict[str, Any]:
 @page
 def rules_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(user, VIEW_ALERTS)
+    if not user.can(EDIT_RULES):
+        require(user, VIEW_ALERTS)
     return render(request, "web/screening_rules.html", _rules_context(user, _year(request.GET.get("year"))))
 
 
@@ -193,8 +208,33 @@ def rule_set(request: HttpRequest, rule: str) -> HttpResponse:
             raise
         context = _rules_context(user, _year(year_raw))
         context["errors"], context["error_rule"] = _errors(exc), found.key
+        _keep_typed(context, found.key, request.POST, context["errors"])
         return render(request, "web/screening_rules.html", context, status=exc.status)
     return redirect(f"{reverse('screening_rules')}?year={_year(year_raw)}#rule-{found.key}")
+
+
+def _keep_typed(context: dict[str, Any], rule: str, posted: Any, errors: dict[str, str]) -> None:
+    """Show the refused rule's form as the user typed it, each message beside its field, and
+    name the fields in the summary: one bad value must not wipe out the others."""
+    item = next(i for i in context["rules"] if i["rule"].key == rule)
+    removing = bool(posted.get("remove"))
+    if not removing:
+        item["form_year"] = posted.get("year", "").strip()
+        item["form_enabled"] = posted.get("enabled") == "on"
+    item["year_error"] = errors.get("year", "")
+    labels = {"year": gettext("effective from year")}
+    for p in item["params"]:
+        name = p["param"].name
+        labels[name] = str(p["param"].label)
+        if not removing:
+            p["input"] = posted.get(name, "").strip()
+        p["error"] = errors.get(name, "")
+    context["error_list"] = [
+        gettext("%(field)s: %(message)s") % {"field": labels[field], "message": message}
+        if field in labels
+        else message
+        for field, message in errors.items()
+    ]
 
 
 @page

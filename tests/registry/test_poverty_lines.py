@@ -44,7 +44,7 @@ def _set(actor: Any, **overrides: Any) -> PovertyLine:
 
 
 def _guizhou_admin() -> User:
-    """A county administrator in another province: 凯里市, 黔东南州, 贵州省."""
+    """The province bureau of another province: 贵州省 (with 凯里市, 黔东南州 below it)."""
     do_load_areas(
         rows=[
             DivisionRow(GUIZHOU, "贵州省", 1, None),
@@ -52,31 +52,30 @@ def _guizhou_admin() -> User:
             DivisionRow("522601000000", "凯里市", 3, "522600000000"),
         ]
     )
-    return do_create_user("kaili_admin", role="county_admin", area=Area.objects.get(code="522601000000"))
+    return do_create_user("guizhou_admin", role="regional_admin", area=Area.objects.get(code=GUIZHOU))
 
 
 # --- the action -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("username", ALL_USERNAMES)
-def test_only_a_county_administrator_sets_a_line_and_only_its_province(
-    personas: dict[str, User], username: str
-) -> None:
+@pytest.mark.parametrize("username", [*ALL_USERNAMES, "prefecture_admin", "regional_admin"])
+def test_only_the_province_bureau_sets_its_provinces_line(personas: dict[str, User], username: str) -> None:
     user = personas[username]
-    if user.role == "county_admin":  # county_admin, and the outsider: 泸溪县 is in Hunan too
+    if username == "regional_admin":
         row = _set(user)
         assert (row.scope, row.income_year, row.nominal_line) == (HUNAN, 2018, Decimal("3535.00"))
-        assert user.can(EDIT_POVERTY_LINES)
         return
-    assert not user.can(EDIT_POVERTY_LINES)
+    # Issue 13 item 2: a county bureau set the line every county of its province reads. The
+    # prefecture's bureau holds the permission but the line is not its level's.
     with pytest.raises(PermissionDenied):
         _set(user)
+    assert user.can(EDIT_POVERTY_LINES) == (username == "prefecture_admin")
     assert not PovertyLine.objects.exclude(scope=PovertyLine.NATIONAL).exists()
     assert not AuditEntry.objects.filter(action="registry.set_poverty_line").exists()
 
 
-def test_a_county_administrator_cannot_choose_the_scope(personas: dict[str, User]) -> None:
-    admin = personas["county_admin"]
+def test_the_province_bureau_cannot_choose_the_scope(personas: dict[str, User]) -> None:
+    admin = personas["regional_admin"]
     _guizhou_admin()
     before = list(PovertyLine.objects.values_list("scope", "income_year", "nominal_line"))
     with pytest.raises(PermissionDenied):
@@ -89,15 +88,15 @@ def test_a_county_administrator_cannot_choose_the_scope(personas: dict[str, User
 
 
 def test_each_province_writes_and_reads_its_own_line(personas: dict[str, User]) -> None:
-    kaili = _guizhou_admin()
-    _set(kaili, nominal_line="3535", source="贵州 2018 退出标准")
-    _set(personas["county_admin"], nominal_line="3400")
+    guizhou = _guizhou_admin()
+    _set(guizhou, nominal_line="3535", source="贵州 2018 退出标准")
+    _set(personas["regional_admin"], nominal_line="3400")
     assert poverty_line_for("522601000000", 2018).nominal_line == Decimal("3535")
     assert poverty_line_for(VILLAGE, 2018).nominal_line == Decimal("3400")
     hunan_view = {(r.scope, r.income_year) for r in poverty_lines_for_reader(personas["supervisor"])}
     assert (HUNAN, 2018) in hunan_view and (GUIZHOU, 2018) not in hunan_view
     assert len(hunan_view) == NATIONAL_ROWS + 1
-    guizhou_view = {(r.scope, r.income_year) for r in poverty_lines_for_reader(kaili)}
+    guizhou_view = {(r.scope, r.income_year) for r in poverty_lines_for_reader(guizhou)}
     assert (GUIZHOU, 2018) in guizhou_view and (HUNAN, 2018) not in guizhou_view
 
 
@@ -120,7 +119,7 @@ def test_only_the_command_line_sets_the_national_line(personas: dict[str, User])
 
 
 def test_correcting_a_line_updates_the_row_and_audits_before_and_after(personas: dict[str, User]) -> None:
-    admin = personas["county_admin"]
+    admin = personas["regional_admin"]
     first = _set(admin)
     second = _set(admin, nominal_line="3600.5", work_year="2019", source="更正")
     assert second.pk == first.pk and PovertyLine.objects.filter(scope=HUNAN).count() == 1
@@ -165,7 +164,7 @@ def test_bad_input_is_refused_with_its_field_and_stores_nothing(
 ) -> None:
     before = PovertyLine.objects.count()
     with pytest.raises(ValidationFailed) as caught:
-        _set(personas["county_admin"], **overrides)
+        _set(personas["regional_admin"], **overrides)
     assert [(e.field, e.code) for e in caught.value.errors] == [(field, code)]
     assert caught.value.errors[0].message  # a sentence, not a code
     assert PovertyLine.objects.count() == before
@@ -173,7 +172,7 @@ def test_bad_input_is_refused_with_its_field_and_stores_nothing(
 
 
 def test_the_edges_of_the_allowed_range_are_accepted(personas: dict[str, User]) -> None:
-    admin = personas["county_admin"]
+    admin = personas["regional_admin"]
     assert _set(admin, income_year=2000, nominal_line="0.01").nominal_line == Decimal("0.01")
     assert _set(admin, income_year=NEXT_YEAR, nominal_line="99999.99").income_year == NEXT_YEAR
     long = _set(admin, income_year=2017, nominal_line="3,335", source="x" * 300)
@@ -182,7 +181,7 @@ def test_the_edges_of_the_allowed_range_are_accepted(personas: dict[str, User]) 
 
 def test_every_problem_is_reported_at_once(personas: dict[str, User]) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        _set(personas["county_admin"], income_year="x", nominal_line="0", source="")
+        _set(personas["regional_admin"], income_year="x", nominal_line="0", source="")
     assert {e.field for e in caught.value.errors} == {"income_year", "nominal_line", "source"}
 
 
@@ -204,7 +203,7 @@ URL = "/settings/poverty-lines/"
 FORM = {"income_year": "2018", "nominal_line": "3535", "work_year": "2019", "source": "湘扶发〔2018〕1号"}
 
 
-@pytest.mark.parametrize("username", ALL_USERNAMES)
+@pytest.mark.parametrize("username", [*ALL_USERNAMES, "prefecture_admin", "regional_admin"])
 def test_the_page_for_every_persona(client_for: Any, username: str) -> None:
     client = client_for(username)
     response = client.get(URL)
@@ -215,9 +214,9 @@ def test_the_page_for_every_persona(client_for: Any, username: str) -> None:
         body = response.content.decode()
         assert "2855" in body and "湖南省" in body  # a national line, and the reader's province
         has_form = 'name="nominal_line"' in body
-        assert has_form == (username in {"county_admin", "outsider"})
+        assert has_form == (username == "regional_admin")
     posted = client.post(URL, FORM)
-    if username in {"county_admin", "outsider"}:
+    if username == "regional_admin":
         assert posted.status_code == 302
         assert PovertyLine.objects.get(scope=HUNAN, income_year=2018).work_year == 2019
     else:
@@ -226,7 +225,7 @@ def test_the_page_for_every_persona(client_for: Any, username: str) -> None:
 
 
 def test_the_page_shows_the_saved_line_and_which_line_applies(client_for: Any) -> None:
-    client = client_for("county_admin")
+    client = client_for("regional_admin")
     client.post(URL, FORM)
     body = client.get(URL).content.decode()
     assert "3535.00" in body and "湘扶发〔2018〕1号" in body
@@ -248,7 +247,7 @@ def test_the_page_shows_the_saved_line_and_which_line_applies(client_for: Any) -
 def test_bad_input_on_the_page_answers_400_and_stores_nothing(
     client_for: Any, field: str, value: str, message: RegistryError
 ) -> None:
-    client = client_for("county_admin")
+    client = client_for("regional_admin")
     response = client.post(f"{URL}?lang=en", FORM | {field: value})
     assert response.status_code == 400
     body = response.content.decode()
@@ -312,10 +311,10 @@ def test_a_hunan_line_changes_the_identification_verdict(personas: dict[str, Use
     case = open_identification(personas, household)
     before = _income_rule(case)
     assert not before.passed and before.evidence["line_scope"] == PovertyLine.NATIONAL
-    _set(personas["county_admin"], income_year=year, nominal_line="5000", source="湖南省 test")
+    _set(personas["regional_admin"], income_year=year, nominal_line="5000", source="湖南省 test")
     after = _income_rule(case)
     assert after.passed
     assert after.evidence["line_scope"] == HUNAN and after.evidence["line"] == "5000.00"
     # Lowered again below the income, the verdict follows the table back.
-    _set(personas["county_admin"], income_year=year, nominal_line="4400", source="更正")
+    _set(personas["regional_admin"], income_year=year, nominal_line="4400", source="更正")
     assert not _income_rule(case).passed

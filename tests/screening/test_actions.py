@@ -1,5 +1,5 @@
 """The writes: rule parameters checked against each rule's bounds and kept per county, monitoring
-thresholds (the national floor by the operator, a province's by its county bureaus, never below
+thresholds (the national floor by the operator, a province's by its province bureau, never below
 the floor), and starting a run. Every write is audited; a refused one changes nothing."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from fupin.areas.models import Area
 from fupin.core.access import SYSTEM
-from fupin.core.errors import FupinError, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import FupinError, NotFound, NotSettingOwner, PermissionDenied, ValidationFailed
 from fupin.core.models import AuditEntry
 from fupin.core.personas import ALL_USERNAMES, COUNTY, OTHER_COUNTY, TOWNSHIP, VILLAGE
 from fupin.screening.actions import (
@@ -185,8 +185,8 @@ def test_the_floor_is_seeded(db: Any) -> None:
     assert rows == [("national", 2021, Decimal("6000.00"))]
 
 
-def test_a_county_admin_enters_its_own_provinces_threshold(personas: dict[str, Any]) -> None:
-    admin = personas["county_admin"]
+def test_the_province_bureau_enters_its_provinces_threshold(personas: dict[str, Any]) -> None:
+    admin = personas["regional_admin"]
     row = do_set_monitoring_line(admin, year=YEAR, amount="7300", source="湘乡振〔2024〕1号")
     assert (row.scope, row.year, row.amount) == (PROVINCE, YEAR, Decimal("7300.00"))
     entry = AuditEntry.objects.get(action="screening.set_monitoring_line")
@@ -195,8 +195,16 @@ def test_a_county_admin_enters_its_own_provinces_threshold(personas: dict[str, A
     assert corrected.pk == row.pk and corrected.amount == Decimal("7400.00")
 
 
+def test_a_county_bureau_cannot_change_its_provinces_threshold(personas: dict[str, Any]) -> None:
+    # Issue 13 item 2: saving 7,200 for 湖南省 as 花垣县 changed it for every county of the province.
+    with pytest.raises(NotSettingOwner):
+        do_set_monitoring_line(personas["county_admin"], year=YEAR, amount="7200", source="花垣县")
+    assert list(MonitoringLine.objects.values_list("scope", flat=True)) == ["national"]
+    assert not AuditEntry.objects.filter(action="screening.set_monitoring_line").exists()
+
+
 def test_only_the_operator_speaks_for_the_country_or_names_a_province(personas: dict[str, Any]) -> None:
-    admin = personas["county_admin"]
+    admin = personas["regional_admin"]
     with pytest.raises(PermissionDenied):
         do_set_monitoring_line(admin, year=YEAR, amount="7000", source="x", national=True)
     with pytest.raises(PermissionDenied):
@@ -231,19 +239,22 @@ def test_a_bad_threshold_is_refused_and_nothing_is_stored(
     year: Any, amount: str, source: str, expected: list[tuple[str, str]], personas: dict[str, Any]
 ) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        do_set_monitoring_line(personas["county_admin"], year=year, amount=amount, source=source)
+        do_set_monitoring_line(personas["regional_admin"], year=year, amount=amount, source=source)
     assert codes(caught.value) == expected
     assert MonitoringLine.objects.count() == 1
 
 
-@pytest.mark.parametrize("persona", ALL_USERNAMES)
-def test_only_county_admins_enter_thresholds(persona: str, personas: dict[str, Any]) -> None:
+@pytest.mark.parametrize("persona", [*ALL_USERNAMES, "prefecture_admin", "regional_admin"])
+def test_only_the_province_bureau_enters_thresholds(persona: str, personas: dict[str, Any]) -> None:
     user = personas[persona]
-    if user.role == "county_admin":
+    if persona == "regional_admin":
         do_set_monitoring_line(user, year=YEAR, amount="7000", source="s")
         assert MonitoringLine.objects.count() == 2
         return
-    with pytest.raises(PermissionDenied):
+    # A settings writer below the province is told the value is not its own; any other role
+    # may not write settings at all.
+    expected = NotSettingOwner if user.can("screening.edit_rules") else PermissionDenied
+    with pytest.raises(expected):
         do_set_monitoring_line(user, year=YEAR, amount="7000", source="s")
     assert MonitoringLine.objects.count() == 1
 

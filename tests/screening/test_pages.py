@@ -68,8 +68,8 @@ def test_only_the_county_admin_starts_a_run_of_its_county(persona: str, client_f
     assert AuditEntry.objects.count() == audit_before
 
 
-@pytest.mark.parametrize("persona", ALL_USERNAMES)
-def test_only_county_admins_edit_parameters_and_thresholds(
+@pytest.mark.parametrize("persona", [*ALL_USERNAMES, "prefecture_admin", "regional_admin"])
+def test_each_bureau_edits_its_own_levels_parameters_and_only_the_province_its_threshold(
     persona: str, personas: dict[str, Any], client_for: Any
 ) -> None:
     client = client_for(persona)
@@ -78,17 +78,35 @@ def test_only_county_admins_edit_parameters_and_thresholds(
         {"year": YEAR, "enabled": "on", "amount_supported": "5000", "amount_other": "9000"},
     )
     line = client.post("/screening/rules/lines/", {"year": YEAR, "amount": "7100", "source": "湘"})
-    if persona in COUNTY_ADMINS:
-        assert rule.status_code == line.status_code == 302
+    bureaus = COUNTY_ADMINS | {"prefecture_admin", "regional_admin"}
+    if persona in bureaus:
+        assert rule.status_code == 302
         setting = RuleSetting.objects.get()
-        # Always the admin's own county: the form cannot name another.
+        # Always the bureau's own area: the form cannot name another.
         assert setting.area_id == personas[persona].area_id
         assert setting.params == {"amount_supported": "5000", "amount_other": "9000"}
+    else:
+        assert rule.status_code == 403
+        assert not RuleSetting.objects.exists()
+    if persona == "regional_admin":
+        assert line.status_code == 302
         assert MonitoringLine.objects.get(year=YEAR).scope == "430000000000"
-        return
-    assert rule.status_code == line.status_code == 403
-    assert not RuleSetting.objects.exists()
-    assert MonitoringLine.objects.count() == 1
+    else:
+        # Issue 13 item 2: a county's bureau used to change the whole province's threshold.
+        assert line.status_code == 403
+        assert MonitoringLine.objects.count() == 1
+
+
+def test_the_threshold_form_is_offered_only_to_the_province_bureau(client_for: Any) -> None:
+    county_html = client_for("county_admin").get(f"/screening/rules/?year={YEAR}").content.decode()
+    assert 'action="/screening/rules/lines/"' not in county_html
+    assert "省级乡村振兴部门" in county_html or "省乡村振兴局" in county_html
+    province = client_for("regional_admin").get(f"/screening/rules/?year={YEAR}")
+    assert province.status_code == 200
+    html = province.content.decode()
+    assert 'action="/screening/rules/lines/"' in html and "湖南省" in html
+    # Its own parameters too, which every county of Hunan inherits.
+    assert 'name="share_pct"' in html
 
 
 def test_the_rules_page_shows_what_applies_and_where_it_came_from(
@@ -116,7 +134,7 @@ def test_a_bad_parameter_is_shown_on_the_form_and_nothing_is_stored(client_for: 
     assert response.status_code == 400
     assert "500" in response.content.decode() and 'aria-invalid="true"' in response.content.decode()
     assert not RuleSetting.objects.exists()
-    line = client_for("county_admin").post(
+    line = client_for("regional_admin").post(
         "/screening/rules/lines/", {"year": YEAR, "amount": "5000", "source": "x"}
     )
     assert line.status_code == 400 and MonitoringLine.objects.count() == 1
@@ -193,3 +211,38 @@ def test_the_api_lists_the_rules_with_their_parameters_and_the_threshold(api: An
         ("amount_other", "10000"),
     ]
     assert hospital["set_in"] is None and "FROM feeds f" in hospital["sql"]
+
+
+def test_a_refused_rule_form_keeps_every_typed_value_and_names_the_bad_field(client_for: Any) -> None:
+    # Issue 13 item 18: one bad value reset every typed value, and the message named no field.
+    response = client_for("county_admin").post(
+        "/screening/rules/hospital_stay/",
+        {"year": str(YEAR - 1), "amount_supported": "1", "amount_other": "9876"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    form = html.split('id="rule-hospital_stay"', 1)[1].split("</article>", 1)[0]
+    assert 'name="amount_other" value="9876"' in form  # the good value as typed, not 10000
+    assert 'name="amount_supported" value="1"' in form  # the bad one too, to correct it
+    assert f'name="year" value="{YEAR - 1}"' in form
+    assert 'name="enabled" checked' not in form  # unchecked as submitted, not the rule's "on"
+    # The message sits under its own field and the summary names that field, in Chinese.
+    field = form.split('name="amount_supported"', 1)[1].split("</label>", 1)[0]
+    assert 'aria-invalid="true"' in field and "请输入500至200000之间的数。" in field
+    assert "脱贫户和监测户限额：" in form or "脱贫户和监测户限额:" in form
+    other = form.split('name="amount_other"', 1)[1].split("</label>", 1)[0]
+    assert "aria-invalid" not in other
+    assert not RuleSetting.objects.exists()
+
+
+def test_a_bad_year_on_the_rule_form_is_marked_on_the_year(client_for: Any) -> None:
+    response = client_for("county_admin").post(
+        "/screening/rules/income_drop/", {"year": "20x4", "enabled": "on", "share_pct": "33"}
+    )
+    assert response.status_code == 400
+    form = response.content.decode().split('id="rule-income_drop"', 1)[1].split("</article>", 1)[0]
+    year_field = form.split('name="year"', 1)[1].split("</label>", 1)[0]
+    assert 'name="year" value="20x4"' in form
+    assert 'aria-invalid="true"' in year_field and "年份" in year_field
+    assert 'name="share_pct" value="33"' in form
+    assert not RuleSetting.objects.exists()
