@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 
 from fupin.accounts.queries import user_for_token
 from fupin.api import errors as api_errors
-from fupin.api.strict_query import refuse_unknown_query
+from fupin.api.strict_query import close_request_bodies, refuse_unknown_query
 from fupin.core.errors import FupinError, ValidationFailed
 
 
@@ -23,7 +23,12 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class FupinAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return close_request_bodies(super().get_openapi_schema(*args, **kwargs))
+
+
+api = FupinAPI(
     title="Fupin API",
     version="1",
     description="扶贫 Fupin: the household file and the work around it. Send "

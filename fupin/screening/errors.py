@@ -24,6 +24,9 @@ class ScreeningError(ErrorCode):
         "Apache Spark is not installed here: install the extra fupin[spark], or use DuckDB."
     )
     RUN_RUNNING = gettext_noop("A screening of this area is already running; wait for it to finish.")
+    RUN_LIMIT = gettext_noop(
+        "This area has been screened {limit} times in the last hour; try again later."
+    )
 
 
 class ScreeningNotice(ErrorCode):
