@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from fupin.accounts.actions import do_change_own_password, login
 from fupin.core.client import client_address
 from fupin.core.errors import FupinError
+from fupin.web.context import landing_page
 from fupin.web.formspec import error_map
 
 
@@ -30,9 +31,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             target = request.POST.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            # Only a path of this site: redirect() takes any other word for a URL name and fails.
+            safe = url_has_allowed_host_and_scheme(target, {request.get_host()})
+            if not target.startswith("/") or not safe:
                 target = ""
-            return redirect(target or "home")
+            return redirect(target or landing_page(user))
     return render(
         request,
         "registration/login.html",

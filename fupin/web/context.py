@@ -15,3 +15,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         perms = ROLE_PERMISSIONS.get(getattr(user, "role", ""), frozenset())
     return {"site_name": settings.FUPIN_SITE_NAME, "user_perms": perms}
+
+
+def landing_page(user: object) -> str:
+    """Where a user starts after logging in: the page of their daily task. A first secretary
+    or work-team member checks in and visits (我的工作); a department provider only sends feeds;
+    everyone else starts at the overview of their area."""
+    perms = ROLE_PERMISSIONS.get(getattr(user, "role", ""), frozenset())
+    if "teams.check_in" in perms:
+        return "my_work"
+    if "feeds.send" in perms and "registry.view" not in perms:
+        return "feeds"
+    return "home"
