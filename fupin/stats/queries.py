@@ -15,6 +15,7 @@ from fupin.areas.queries import access_area_by_code, within
 from fupin.cases.area_settings import setting_for
 from fupin.core.access import require
 from fupin.core.models import StaleMark
+from fupin.registry.choices import HouseholdStatus
 from fupin.stats.catalogue import INDICATORS
 from fupin.stats.models import Snapshot
 
@@ -45,6 +46,49 @@ def snapshot(area: Area, year: int | None = None) -> Snapshot | None:
     if year is not None:
         return rows.filter(year=year).first()
     return rows.order_by("-year").first()
+
+
+@dataclass
+class FileCounts:
+    """The household file of an area and of each of its sub-areas, as the last refresh of the
+    current year counted it (the home page's tiles and table)."""
+
+    counts: dict[str, int]
+    children: list[dict[str, Any]]
+    as_of: Any
+
+
+def _file_figures(parts: dict[str, Any]) -> dict[str, int]:
+    """Households, people and households by status from a row's parts (0 where absent)."""
+    keys = {"households": "file_households", "people": "file_people"}
+    keys.update({s: f"file_{s}" for s in HouseholdStatus.values})
+    return {name: int(parts.get(key) or 0) for name, key in keys.items()}
+
+
+def file_counts(area: Area, year: int) -> FileCounts | None:
+    """The counts of ``area`` (the caller may read all of it) and its sub-areas from the
+    snapshots of ``year``, in two reads whatever the number of households; None when the area
+    has no such row yet (never refreshed this year, or before these figures were kept), so the
+    caller counts live instead."""
+    row = Snapshot.objects.filter(area=area, year=year).values_list("parts", "refreshed_at").first()
+    if row is None or "file_households" not in row[0]:
+        return None
+    parts, as_of = row
+    below = dict(Snapshot.objects.filter(parent_code=area.code, year=year).values_list("area_id", "parts"))
+    children = []
+    for child in Area.objects.filter(parent=area).order_by("code"):
+        # A sub-area without a row has no household on file: a refresh writes every area.
+        figures = _file_figures(below.get(child.code) or {})
+        children.append(
+            {
+                "area": child,
+                "total": figures["households"],
+                "poor": figures[HouseholdStatus.POOR],
+                "exited": figures[HouseholdStatus.EXITED],
+                "monitored": figures[HouseholdStatus.MONITORED],
+            }
+        )
+    return FileCounts(_file_figures(parts), children, as_of)
 
 
 def refresh_times(area: Area) -> dict[int, Any]:
