@@ -23,12 +23,14 @@ from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from fupin.accounts.models import User
+from fupin.api.enums import CaseStatus
 from fupin.api.schemas import ErrorOut
+from fupin.areas.queries import access_area_by_code, within
 from fupin.cases import actions, rules
 from fupin.cases.models import Case, Kind, Origin, Step
-from fupin.cases.models import Status as CaseStatus
-from fupin.cases.queries import access_case_by_id, inbox
+from fupin.cases.queries import access_case_by_id, inbox, timeline
 from fupin.cases.workflow import may_act, path_of
+from fupin.core.errors import NotFound
 from fupin.registry.choices import EliminationWay, MonitoringCategory, RiskType
 from fupin.registry.models import Household
 from fupin.registry.queries import access_household_by_id
@@ -86,6 +88,8 @@ class NoticeOut(Schema):
     round: int
     starts_on: dt.date
     ends_on: dt.date = Field(description="The first day the notice may close.")
+    last_day: dt.date = Field(description="The notice period's last day (the day before ends_on).")
+    days: int = Field(description="The notice period in days, starts_on to last_day inclusive.")
     days_left: int = Field(description="Days until it may close; 0 when it may close now.")
     closed_at: dt.datetime | None
     objections: list[ObjectionOut]
@@ -102,7 +106,7 @@ class MeetingOut(Schema):
     passed: bool
 
 
-class RuleOut(Schema):
+class CaseRuleOut(Schema):
     code: str
     label: str
     passed: bool
@@ -135,7 +139,7 @@ class CaseOut(CaseListItem):
     steps: list[StepOut] = Field(description="The timeline: every act on the case.")
     meeting: MeetingOut | None
     notices: list[NoticeOut]
-    rules: list[RuleOut] = Field(description="Each rule's result now, its evidence and any override.")
+    rules: list[CaseRuleOut] = Field(description="Each rule's result now, its evidence and any override.")
     attachments: list[str]
 
 
@@ -241,6 +245,11 @@ class RemarksIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = Field(description="The written reason; required.")
+    step: Step | None = Field(
+        None,
+        description="The step the case was at when the caller decided to reject it; if the case "
+        "has left it since, the answer is 409 ALREADY_DECIDED naming who decided it and when.",
+    )
 
 
 class ObjectionIn(Schema):
@@ -289,7 +298,7 @@ def describe(case: Case, user: Any) -> dict[str, Any]:
         "elimination_way": case.elimination_way or None,
         "steps": [
             {"step": s.step, "decision": s.decision, "by": s.actor_name, "at": s.at, "remarks": s.remarks}
-            for s in case.steps.all()
+            for s in timeline(case)
         ],
         "meeting": meeting,
         "notices": [
@@ -297,6 +306,8 @@ def describe(case: Case, user: Any) -> dict[str, Any]:
                 "round": n.round,
                 "starts_on": n.starts_on,
                 "ends_on": n.ends_on,
+                "last_day": n.last_day,
+                "days": n.days,
                 "days_left": max(0, (n.ends_on - today).days),
                 "closed_at": n.closed_at,
                 "objections": list(n.objections.all()),
@@ -372,12 +383,23 @@ def open_monitoring_case(
 class CaseFilters(Schema):
     status: CaseStatus | None = Field(None, description="Only cases with this status.")
     kind: Kind | None = Field(None, description="Only cases of this kind.")
+    area: str | None = Field(
+        None, description="Only cases in this area (a code inside the caller's area; 404 otherwise)."
+    )
 
 
 @router.get("/cases", response={200: list[CaseListItem], **READ_ERRORS}, summary="List cases")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> list[dict[str, Any]]:
     """Cases inside the caller's area: open ones waiting for the caller's level first."""
-    qs = inbox(_caller(request), status=filters.status or "", kind=filters.kind or "")[:500]
+    user = _caller(request)
+    qs = inbox(user, status=filters.status or "", kind=filters.kind or "")
+    if filters.area:
+        try:
+            qs = qs.filter(within(access_area_by_code(user, filters.area), "area_code"))
+        except NotFound as exc:
+            exc.field = "area"
+            raise
+    qs = qs[:500]
     return [
         {
             "id": c.pk,
@@ -615,7 +637,9 @@ def approve(request: HttpRequest, case_id: CaseId, payload: RemarksIn) -> dict[s
 def reject(request: HttpRequest, case_id: CaseId, payload: ReasonIn) -> dict[str, Any]:
     """End the case at its current step with a written reason; the household is unchanged."""
     user = _caller(request)
-    case = actions.do_reject_case(access_case_by_id(user, case_id), reason=payload.reason, actor=user)
+    case = actions.do_reject_case(
+        access_case_by_id(user, case_id), reason=payload.reason, actor=user, seen_step=payload.step
+    )
     return _answer(request, case)
 
 

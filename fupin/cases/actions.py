@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fupin.accounts.display import display_name, display_name_for_login
 from fupin.accounts.models import User
 from fupin.accounts.permissions import ACT_VILLAGE_STEP, APPROVE_COUNTY, REVIEW_TOWNSHIP, VIEW_CASES
 from fupin.cases import rules
@@ -35,6 +36,7 @@ from fupin.cases.models import (
     Status,
     Step,
     Verification,
+    notice_ends_on,
 )
 from fupin.cases.workflow import (
     MONITORING_KINDS,
@@ -94,6 +96,54 @@ def _count(value: Any, field: str) -> int:
     return number
 
 
+# The acts that move a case off its step: the one a slower decider of that step lost to.
+DECIDING = (Decision.DONE, Decision.APPROVED, Decision.REJECTED, Decision.CLOSED)
+
+
+class AlreadyDecided(Conflict):
+    """Someone took the step first: 409 with who and when, never "no permission" (the loser
+    could act there a moment ago; the case has moved to a step they may not act on). A
+    Conflict, so every caller that handles the slower of two keeps doing so."""
+
+    def __init__(self, entry: CaseStep) -> None:
+        # Named as every page names people (full name, else the role), never by login.
+        name = (
+            display_name(entry.actor) if entry.actor is not None else display_name_for_login(entry.actor_name)
+        )
+        at = timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M")
+        FupinError.__init__(
+            self, CaseError.ALREADY_DECIDED, name=name, at=at, decision=str(Decision(entry.decision).label)
+        )
+        self.decided_by = name
+        self.decided_at = at
+
+
+def _decision_at(case: Case, step: str | None = None) -> CaseStep | None:
+    """The act that moved the case off ``step`` (or its latest such act). Read afresh: in a race
+    the winner has committed by the time the loser's conditional update finds no row."""
+    entries = CaseStep.objects.filter(case_id=case.pk, decision__in=DECIDING).select_related("actor")
+    if step is not None:
+        entries = entries.filter(step=step)
+    return entries.order_by("-at", "-id").first()
+
+
+def _could_act(actor: Any, case: Case, step: str) -> bool:
+    if step not in STEP_ACTORS:
+        return False
+    perm, level = STEP_ACTORS[step]
+    return bool(actor.can(perm)) and at_level(actor, level) and covers(actor, case.area_code)
+
+
+def refuse_if_decided(case: Case, seen_step: str, actor: Any) -> None:
+    """A form names the step it was shown at: if the case has left it since, answer who decided
+    it (only to someone who could have acted there; anyone else gets the ordinary answer)."""
+    if case.status == Status.OPEN and case.step == seen_step:
+        return
+    entry = _decision_at(case, seen_step)
+    if entry is not None and _could_act(actor, case, seen_step):
+        raise AlreadyDecided(entry)
+
+
 def require_step(case: Case, step: str, actor: Any) -> None:
     """The actor may act at ``step`` of this case (role, level, area); the case is there."""
     perm, level = STEP_ACTORS[step]
@@ -101,32 +151,54 @@ def require_step(case: Case, step: str, actor: Any) -> None:
     if not at_level(actor, level):
         # A role bound to the wrong level (e.g. a clerk account on a township) acts nowhere.
         raise PermissionDenied()
-    if case.status != Status.OPEN:
-        raise FupinError(CaseError.CASE_CLOSED)
-    if case.step != step:
-        raise FupinError(CaseError.WRONG_STEP)
+    if case.status != Status.OPEN or case.step != step:
+        entry = _decision_at(case, step)
+        if entry is not None:
+            raise AlreadyDecided(entry)
+        raise FupinError(CaseError.CASE_CLOSED if case.status != Status.OPEN else CaseError.WRONG_STEP)
 
 
-def _require_current(case: Case, actor: Any) -> str:
+def _require_current(
+    case: Case, actor: Any, *, seen_step: str | None = None, lost: tuple[str, ...] = ()
+) -> str:
     """The actor may act at the case's current step; returns that step. Who is asking is
-    checked before anything about the case is said."""
-    if case.status != Status.OPEN or case.step not in STEP_ACTORS:
-        require(actor, VIEW_CASES, area_code=case.area_code)
-        raise FupinError(CaseError.CASE_CLOSED)
-    require_step(case, case.step, actor)
+    checked before anything about the case is said.
+
+    ``seen_step`` is the step the caller was shown (a page's form, an API call that names it);
+    ``lost`` the steps this act could only have been meant for (an approval is for the review
+    at the actor's level). Either way, if the case has left that step, the answer is who
+    decided it and when rather than "no permission" at the step it waits at now."""
+    if seen_step:
+        refuse_if_decided(case, seen_step, actor)
+    try:
+        if case.status != Status.OPEN or case.step not in STEP_ACTORS:
+            require(actor, VIEW_CASES, area_code=case.area_code)
+            raise FupinError(CaseError.CASE_CLOSED)
+        require_step(case, case.step, actor)
+    except FupinError as exc:
+        if exc.status in (400, 403):
+            for step in lost:
+                if _could_act(actor, case, step) and (entry := _decision_at(case, step)) is not None:
+                    raise AlreadyDecided(entry) from None
+        raise
     return case.step
 
 
 def _claim(case: Case, at: str, **changes: Any) -> None:
     """Move the case off step ``at``, only if it is still open there: the one conditional update
-    that makes a second, concurrent act on the same step fail with Conflict."""
+    that makes a second, concurrent act on the same step fail, naming who won."""
     now = timezone.now()
     rows = Case.objects.filter(pk=case.pk, status=Status.OPEN, step=at).update(step_since=now, **changes)
     if rows != 1:
-        raise Conflict()
+        entry = _decision_at(case, at)
+        raise AlreadyDecided(entry) if entry is not None else Conflict()
 
 
 def _log(case: Case, step: str, decision: str, actor: Any, remarks: str = "") -> CaseStep:
+    # Every text a user types is checked against its own limit before it gets here; a history
+    # line that joins a label to one (an overruled rule and its reason, in full on the rule
+    # check) is cut to the column rather than failing the whole step on PostgreSQL.
+    remarks = remarks[: CaseStep._meta.get_field("remarks").max_length]
     return CaseStep.objects.create(
         case=case,
         step=step,
@@ -464,8 +536,8 @@ def do_record_comparison(case: Case, *, findings: str, actor: Any, category: str
     return _reload(case)
 
 
-def _notice_step(case: Case, actor: Any) -> str:
-    step = _require_current(case, actor)
+def _notice_step(case: Case, actor: Any, *, lost: tuple[str, ...] = ()) -> str:
+    step = _require_current(case, actor, lost=lost)
     if step not in NOTICE_ROUND:
         raise FupinError(CaseError.WRONG_STEP)
     return step
@@ -509,10 +581,10 @@ def do_post_notice(case: Case, *, starts_on: Any, actor: Any) -> Notice:
                 case=case,
                 round=NOTICE_ROUND[step],
                 starts_on=day,
-                ends_on=day + dt.timedelta(days=days),
+                ends_on=notice_ends_on(day, days),
                 posted_by=_user(actor),
             )
-            _log(case, step, Decision.POSTED, actor, f"{day.isoformat()} – {notice.ends_on.isoformat()}")
+            _log(case, step, Decision.POSTED, actor, notice.period)
             _audit(actor, "post_notice", case, None, **audit.snapshot(notice) or {})
     except IntegrityError:
         raise FupinError(CaseError.NOTICE_ALREADY_POSTED) from None
@@ -555,14 +627,18 @@ def do_answer_objection(objection: Objection, *, answer: str, actor: Any) -> Obj
 
 def do_close_notice(case: Case, *, actor: Any, remarks: str = "") -> Case:
     """End the notice: not before its last day has passed, and with every objection answered."""
-    step = _notice_step(case, actor)
+    step = _notice_step(case, actor, lost=tuple(NOTICE_ROUND))
     remarks = _text(remarks, 500, "remarks")
     with transaction.atomic():
         notice = Notice.objects.select_for_update().filter(case=case, round=NOTICE_ROUND[step]).first()
         if notice is None:
             raise FupinError(CaseError.NOTICE_NOT_POSTED)
         if timezone.localdate() < notice.ends_on:
-            raise FupinError(CaseError.NOTICE_NOT_OVER, ends_on=notice.ends_on.isoformat())
+            raise FupinError(
+                CaseError.NOTICE_NOT_OVER,
+                last_day=notice.last_day.isoformat(),
+                ends_on=notice.ends_on.isoformat(),
+            )
         open_count = notice.objections.filter(answered_at=None).count()
         if open_count:
             raise FupinError(CaseError.OBJECTIONS_OPEN, count=open_count)
@@ -595,7 +671,8 @@ def do_override_rule(case: Case, *, rule: str, reason: str, actor: Any) -> RuleC
             .filter(pk=case.pk, status=Status.OPEN, step=case.step)
             .exists()
         ):
-            raise Conflict()
+            entry = _decision_at(case, case.step)
+            raise AlreadyDecided(entry) if entry is not None else Conflict()
         check, _created = RuleCheck.objects.update_or_create(
             case=case,
             rule=rule,
@@ -612,10 +689,10 @@ def do_override_rule(case: Case, *, rule: str, reason: str, actor: Any) -> RuleC
     return check
 
 
-def do_approve_case(case: Case, *, actor: Any, remarks: str = "") -> Case:
+def do_approve_case(case: Case, *, actor: Any, remarks: str = "", seen_step: str | None = None) -> Case:
     """乡镇审核 or 县级审定 passes the case on. County approval of an identification registers
     the household as poor (建档立卡) with the case's reason."""
-    step = _require_current(case, actor)
+    step = _require_current(case, actor, seen_step=seen_step, lost=REVIEW_STEPS)
     if step not in REVIEW_STEPS:
         raise FupinError(CaseError.WRONG_STEP)
     remarks = _text(remarks, 500, "remarks")
@@ -771,9 +848,10 @@ def do_tag_elimination(case: Case, *, way: str, actor: Any, remarks: str = "") -
     return _reload(case)
 
 
-def do_reject_case(case: Case, *, reason: str, actor: Any) -> Case:
-    """End the case at its current step with a written reason; the household is unchanged."""
-    step = _require_current(case, actor)
+def do_reject_case(case: Case, *, reason: str, actor: Any, seen_step: str | None = None) -> Case:
+    """End the case at its current step with a written reason; the household is unchanged.
+    A rejection may come at any step, so only ``seen_step`` tells a lost race from a wrong one."""
+    step = _require_current(case, actor, seen_step=seen_step)
     reason = _text(reason, 300, "reason", required=True)
     with transaction.atomic():
         _claim(case, step, status=Status.REJECTED, rejection_reason=reason, closed_at=timezone.now())

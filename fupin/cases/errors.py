@@ -4,6 +4,9 @@ from fupin.core.errors import ErrorCode
 
 
 class CaseError(ErrorCode):
+    # The slower of two people deciding the same step (issue 13): not "no permission", but who
+    # decided and when, so they can read the timeline instead of trying again.
+    ALREADY_DECIDED = gettext_noop("Already decided by {name} at {at} ({decision}).")
     WRONG_STEP = gettext_noop("This case is not at that step.")
     CASE_CLOSED = gettext_noop("This case is already closed.")
     OPEN_CASE_EXISTS = gettext_noop("This household already has an open case.")
@@ -26,7 +29,9 @@ class CaseError(ErrorCode):
     NOTICE_START_INVALID = gettext_noop(
         "A notice starts no earlier than the day the case reached this step and at most 30 days ahead."
     )
-    NOTICE_NOT_OVER = gettext_noop("The notice period runs until {ends_on}; it cannot close before then.")
+    NOTICE_NOT_OVER = gettext_noop(
+        "The notice period runs until {last_day}; it may close from {ends_on} on."
+    )
     OBJECTIONS_OPEN = gettext_noop("{count} objection(s) are not answered yet.")
     ALREADY_ANSWERED = gettext_noop("This objection has already been answered.")
     RULES_FAILED = gettext_noop(

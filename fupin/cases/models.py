@@ -8,6 +8,8 @@ only by ``cases.actions``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -257,6 +259,35 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} notice {self.round}"
+
+    # The one definition of a notice's period, read by the case page, the printed notice and
+    # the timeline alike: ``days`` whole days from the day it is posted, so its last day is the
+    # day before ``ends_on`` and it may close from ``ends_on`` on. (Shown differently in three
+    # places before, a 7-day notice read as 8 days on the page.)
+    @property
+    def first_day(self) -> dt.date:
+        return self.starts_on
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.ends_on - dt.timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days
+
+    @property
+    def period(self) -> str:
+        return notice_period_text(self.first_day, self.last_day)
+
+
+def notice_ends_on(starts_on: dt.date, days: int) -> dt.date:
+    """The first day a notice of ``days`` days posted on ``starts_on`` may close."""
+    return starts_on + dt.timedelta(days=days)
+
+
+def notice_period_text(first_day: dt.date, last_day: dt.date) -> str:
+    return f"{first_day.isoformat()} – {last_day.isoformat()}"
 
 
 class Objection(models.Model):

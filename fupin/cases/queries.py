@@ -10,7 +10,8 @@ from django.db.models import IntegerField, QuerySet, Value, When
 from fupin.accounts.permissions import VIEW_CASES
 from fupin.areas.models import Level
 from fupin.areas.queries import within
-from fupin.cases.models import Case, Status, Step
+from fupin.cases.models import Case, CaseStep, Decision, Status, Step
+from fupin.cases.workflow import NOTICE_ROUND
 from fupin.core.access import require
 from fupin.core.errors import NotFound
 
@@ -64,3 +65,16 @@ def access_case_by_id(user: Any, case_id: Any) -> Case:
     if case is None:
         raise NotFound()
     return case
+
+
+def timeline(case: Case) -> list[CaseStep]:
+    """The case's steps in order, each posting showing its notice's period as the notice row
+    holds it now (``Notice.period``): the text written at posting is kept in the database, but
+    the row is what the page and the printed notice read, so all three say the same days."""
+    notices = {n.round: n for n in case.notices.all()}
+    steps = list(case.steps.all())
+    for entry in steps:
+        notice = notices.get(NOTICE_ROUND.get(entry.step, 0))
+        if entry.decision == Decision.POSTED and notice is not None:
+            entry.remarks = notice.period
+    return steps

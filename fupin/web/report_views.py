@@ -8,7 +8,6 @@ every masked print would bury those entries.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -96,9 +95,9 @@ def case_notice(request: HttpRequest, case_id: int, round_no: int) -> HttpRespon
             village,
             case.kind,
             [household],
-            period_start=notice.starts_on,
-            # ``ends_on`` is the first day it may close; the posted period ends the day before.
-            period_end=notice.ends_on - dt.timedelta(days=1),
+            # The period as the case page and the timeline state it (``Notice.last_day``).
+            period_start=notice.first_day,
+            period_end=notice.last_day,
         ),
         f"notice-{case.pk}-{notice.round}.pdf",
     )

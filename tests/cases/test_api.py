@@ -128,4 +128,5 @@ def test_a_case_through_the_api(personas: dict[str, User], api_as: Callable[[str
     case.household.refresh_from_db()
     assert case.household.status == "poor"
     again = county.post(f"/cases/{cid}/approve", {})
-    assert again.status_code == 400 and again.json()["code"] == "CASE_CLOSED"
+    # The county's approval was given already: who gave it and when (issue 13).
+    assert again.status_code == 409 and again.json()["code"] == "ALREADY_DECIDED"

@@ -41,8 +41,9 @@ def test_two_concurrent_approvals_in_threads_exactly_one_succeeds(personas: dict
             barrier.wait()
             actions.do_approve_case(copy, actor=personas["county_admin"])
             outcomes.append("ok")
-        except Conflict:
-            outcomes.append("conflict")
+        except Conflict as exc:
+            # The loser hears who won and when (issue 13), not a bare "changed first".
+            outcomes.append("conflict" if exc.code.name == "ALREADY_DECIDED" else exc.code.name)
         finally:
             own.close()
 

@@ -261,7 +261,8 @@ def test_a_rejected_case_keeps_its_reason_and_changes_no_status(personas: dict[s
     assert not StatusChange.objects.filter(household=case.household).exists()
     with pytest.raises(FupinError) as closed:
         actions.do_approve_case(case, actor=p["county_admin"])
-    assert closed.value.code.name == "CASE_CLOSED"
+    # Who closed it and when (issue 13): the approver could have acted at that step.
+    assert closed.value.code.name == "ALREADY_DECIDED" and closed.value.status == 409
     # A rejected case frees the household for a new one.
     assert open_identification(p, case.household).status == Status.OPEN
 
