@@ -15,3 +15,5 @@ class AssessmentError(ErrorCode):
     BAD_PERCENT = gettext_noop("Enter a percentage between 0 and 100, or leave it blank.")
     UNKNOWN_KIND = gettext_noop("Choose one of the listed denominators, or leave it blank.")
     TOO_LONG = gettext_noop("At most {max} characters.")
+    NOT_PROVINCE = gettext_noop("Whether the western-region standard applies is set for a province.")
+    BAD_WESTERN = gettext_noop("Choose whether the western-region standard applies, or leave it blank.")

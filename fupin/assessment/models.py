@@ -111,6 +111,10 @@ class AssessmentSetting(models.Model):
         _("incidence denominator"), max_length=24, choices=DenominatorKind.choices, blank=True
     )
     incidence_max = models.DecimalField(_("incidence threshold (%)"), **PERCENT)
+    # 西部地区标准 (below 3% instead of 2%, domain.md §4): which provinces count as western is a
+    # matter for the province, so this is read on a province's row only (queries.thresholds_for)
+    # and set only at that level. Blank: the built-in list (rules.WEST_PROVINCES).
+    western_standard = models.BooleanField(_("western-region standard"), null=True, blank=True)
     wrong_exit_max = models.DecimalField(_("wrong-exit threshold (%)"), **PERCENT)
     missed_poor_max = models.DecimalField(_("missed-poor threshold (%)"), **PERCENT)
     approval_min = models.DecimalField(_("approval threshold (%)"), **PERCENT)

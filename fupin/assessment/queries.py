@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from fupin.accounts.permissions import VIEW_ASSESSMENT
-from fupin.areas.models import PREFIX_LENGTH, Area, full_code
+from fupin.areas.models import PREFIX_LENGTH, Area, Level, full_code
 from fupin.areas.queries import access_area_by_code
 from fupin.assessment import rules
 from fupin.assessment.models import AreaPopulation, AssessmentSetting, CountySampling, DenominatorKind
@@ -39,8 +39,21 @@ def thresholds_for(area: Area) -> rules.Thresholds:
         s.area_id: s for s in AssessmentSetting.objects.select_related("area").filter(area_id__in=codes)
     }
     chain = [settings[c] for c in reversed(codes) if c in settings]  # nearest first
+    # The western standard belongs to the province: only its own row is read, so a county or
+    # prefecture cannot declare itself western to loosen its own gate.
+    province_code = full_code(area.code[: PREFIX_LENGTH[Level.PROVINCE]])
+    province = settings.get(province_code)
+    if province is not None and province.western_standard is not None:
+        western, western_source = bool(province.western_standard), province.area.name
+    else:
+        western, western_source = area.code[:2] in rules.WEST_PROVINCES, ""
+    province_name = (
+        province.area.name
+        if province is not None
+        else Area.objects.filter(code=province_code).values_list("name", flat=True).first() or ""
+    )
     values: dict[str, Any] = {
-        "incidence_max": rules.default_incidence_max(area.code),
+        "incidence_max": rules.default_incidence_max(area.code, western),
         "wrong_exit_max": rules.WRONG_EXIT_MAX,
         "missed_poor_max": rules.MISSED_POOR_MAX,
         "approval_min": rules.APPROVAL_MIN,
@@ -54,7 +67,13 @@ def thresholds_for(area: Area) -> rules.Thresholds:
                 values[name] = value
                 sources[name] = setting.area.name
                 break
-    return rules.Thresholds(**values, sources=sources)
+    return rules.Thresholds(
+        **values,
+        western=western,
+        western_source=western_source,
+        province_name=province_name,
+        sources=sources,
+    )
 
 
 def own_setting(area: Area) -> AssessmentSetting | None:

@@ -16,8 +16,8 @@ from enum import StrEnum
 from django.utils.translation import gettext_lazy as _
 
 # 西部地区 (western region), by 2-digit province code: 内蒙古 广西 重庆 四川 贵州 云南 西藏 陕西 甘肃
-# 青海 宁夏 新疆. Hunan (43) is not western, although 湘西州 (4331) enjoyed western policies: that is
-# expressed as an AssessmentSetting on 湘西州 (incidence_max = 3), not by editing this list.
+# 青海 宁夏 新疆. The default only: a province's own AssessmentSetting.western_standard says
+# otherwise (read at the province, queries.thresholds_for). Hunan (43) is central, not western.
 WEST_PROVINCES: frozenset[str] = frozenset(
     {"15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"}
 )
@@ -34,8 +34,11 @@ HUNDRED = Decimal("100")
 DISPLAY = Decimal("0.01")
 
 
-def default_incidence_max(area_code: str) -> Decimal:
-    return INCIDENCE_MAX_WEST if area_code[:2] in WEST_PROVINCES else INCIDENCE_MAX
+def default_incidence_max(area_code: str, western: bool | None = None) -> Decimal:
+    """2%, or 3% where the western standard applies (by the province's setting, else the list)."""
+    if western is None:
+        western = area_code[:2] in WEST_PROVINCES
+    return INCIDENCE_MAX_WEST if western else INCIDENCE_MAX
 
 
 class Outcome(StrEnum):
@@ -126,6 +129,11 @@ class Thresholds:
     missed_poor_max: Decimal = MISSED_POOR_MAX
     approval_min: Decimal = APPROVAL_MIN
     denominator_kind: str = "agricultural_registered"
+    # Whether the western-region standard applies, and the province whose setting says so
+    # ("" when it comes from the built-in list of western provinces).
+    western: bool = False
+    western_source: str = ""
+    province_name: str = ""
     # Which area set each value ("" for the built-in default), so the page can say where it comes from.
     sources: dict[str, str] = field(default_factory=dict)
 

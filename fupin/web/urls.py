@@ -41,7 +41,15 @@ urlpatterns = [
         assessment_views.village_export,
         name="assessment_village_export",
     ),
+    path(
+        "assessment/village/<str:code>/report.pdf",
+        assessment_views.village_pdf,
+        name="assessment_village_pdf",
+    ),
     path("assessment/county/<str:code>/", assessment_views.county_assessment, name="assessment_county"),
+    path(
+        "assessment/county/<str:code>/report.pdf", assessment_views.county_pdf, name="assessment_county_pdf"
+    ),
     path(
         "assessment/county/<str:code>/export/",
         assessment_views.county_export,
