@@ -5,13 +5,14 @@ site that needs no login. Thin: look up through ``alerts.queries``, call ``alert
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -298,6 +299,8 @@ def monitoring(request: HttpRequest) -> HttpResponse:
 
 # --- the public self-report page (农户自主申报) --------------------------------------------
 
+RECEIPT_KEY = "fupin.self_report.receipt"
+
 
 @csrf_protect
 @require_http_methods(["GET", "POST"])
@@ -305,6 +308,10 @@ def self_report(request: HttpRequest) -> HttpResponse:
     """Public, no login: a household reports hardship. The village usually comes from the QR
     code on the village notice board (``?village=CODE``); otherwise the reporter finds it by
     name (``?q=``) on this same page, so it works without JavaScript on any phone."""
+    if request.method == "GET" and request.GET.get("done") and RECEIPT_KEY in request.session:
+        kept = request.session[RECEIPT_KEY]
+        done = SimpleNamespace(**{**kept, "village": Area.objects.get(code=kept["village"])})
+        return render(request, "web/alerts_report_done.html", {"receipt": done, "public": True})
     code = (request.POST.get("village") or request.GET.get("village") or "").strip()
     village = Area.objects.filter(code=code, level=Level.VILLAGE).first() if code else None
     values: dict[str, Any] = {}
@@ -328,7 +335,15 @@ def self_report(request: HttpRequest) -> HttpResponse:
                 what_happened=post.get("what_happened", ""),
                 client_address=client_address(request),
             )
-            return render(request, "web/alerts_report_done.html", {"receipt": receipt, "public": True})
+            # Post/redirect/get: a reload of the receipt must not send the report again. The
+            # receipt waits in the reporter's session for the page the redirect leads to.
+            request.session[RECEIPT_KEY] = {
+                "reference": receipt.reference,
+                "village": receipt.village.code,
+                "visit_days": receipt.visit_days,
+                "queued": receipt.queued,
+            }
+            return redirect(f"{reverse('self_report')}?done=1", permanent=False)
         except ValidationFailed as exc:
             errors = {e.field or "": e.message for e in exc.errors}
             status = 400

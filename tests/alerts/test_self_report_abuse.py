@@ -52,7 +52,7 @@ def test_a_report_needs_the_answer_to_the_pages_sum(db: Any) -> None:
     assert asked is not None and asked.group(1) != answer["challenge"]
     missing = client.post(f"/report/?village={VILLAGE}", _fields())
     assert missing.status_code == 400 and SelfReport.objects.count() == 0
-    assert client.post(f"/report/?village={VILLAGE}", _fields(**solved(client))).status_code == 200
+    assert client.post(f"/report/?village={VILLAGE}", _fields(**solved(client))).status_code == 302
     assert SelfReport.objects.count() == 1
 
 
@@ -60,7 +60,7 @@ def test_one_question_is_answered_once_so_a_request_cannot_be_replayed(db: Any) 
     client = Client()
     answer = solved(client)
     fields = _fields(**answer)
-    assert client.post(f"/report/?village={VILLAGE}", fields).status_code == 200
+    assert client.post(f"/report/?village={VILLAGE}", fields).status_code == 302
     again = client.post(f"/report/?village={VILLAGE}", {**fields, "id_number": new_id_number()})
     assert again.status_code == 400 and SelfReport.objects.count() == 1
     with translation.override("zh-hans"):
@@ -108,10 +108,10 @@ def test_behind_a_trusted_proxy_each_sender_has_its_own_limit(db: Any, settings:
             f"/report/?village={VILLAGE}", fields, REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=sender
         ).status_code
 
-    assert [send("203.0.113.1") for _ in range(3)] == [200, 200, 429]
-    assert send("203.0.113.2") == 200  # another sender behind the same proxy is not limited
+    assert [send("203.0.113.1") for _ in range(3)] == [302, 302, 429]
+    assert send("203.0.113.2") == 302  # another sender behind the same proxy is not limited
     # A peer that is not a trusted proxy cannot pick its address by writing the header.
-    assert [send(f"203.0.113.{50 + i}", peer="198.51.100.7") for i in range(3)] == [200, 200, 429]
+    assert [send(f"203.0.113.{50 + i}", peer="198.51.100.7") for i in range(3)] == [302, 302, 429]
 
 
 # --- the village's daily cap ---------------------------------------------------------------
