@@ -14,7 +14,7 @@ from django.utils import translation
 
 from fupin.assessment import rules
 from fupin.assessment.queries import Report
-from fupin.core.xlsx import open_book, write_cells
+from fupin.core.xlsx import Figure, open_book, write_cells
 
 OUTCOME_ZH = {rules.Outcome.PASS: "达标", rules.Outcome.FAIL: "未达标", rules.Outcome.UNKNOWN: "无法判断"}
 GATE_ZH = {
@@ -51,6 +51,11 @@ class _Sheet:
             self.sheet.set_column(col, col, width)
 
 
+def _rate(value: Any) -> Any:
+    """A rate (in percent) as a number cell showing the page's two places, e.g. 0.70%."""
+    return "—" if value is None else Figure(value / 100, places=2, percent=True)
+
+
 def assessment_workbook(report: Report, households: Any) -> bytes:
     """The report's figures on one sheet, the remaining-poor list on another, as .xlsx bytes."""
     # Choice labels (the cause of poverty) in Chinese too, whatever language the page was in.
@@ -80,7 +85,7 @@ def _workbook(report: Report, households: Any) -> bytes:
                 GATE_ZH[gate.key],
                 gate.part if gate.part is not None else "未录入",
                 gate.whole if gate.whole is not None else "未录入",
-                gate.rate_shown,
+                _rate(gate.rate),
                 gate.comparison,
                 OUTCOME_ZH[gate.outcome],
             ]
@@ -92,7 +97,7 @@ def _workbook(report: Report, households: Any) -> bytes:
                 "参考(非正式分母):建档立卡系统内人口",
                 report.poor_people,
                 report.fallback_people,
-                report.fallback_rate_shown,
+                _rate(rules.percent(report.poor_people, report.fallback_people)),
                 "",
                 "仅供参考,不作判断",
             ]
@@ -104,7 +109,7 @@ def _workbook(report: Report, households: Any) -> bytes:
                 "综合贫困发生率(口径未确认:未脱贫+抽样错退+抽样漏评,未外推)",
                 "",
                 report.denominator,
-                report.comprehensive_shown,
+                _rate(report.comprehensive),
                 "",
                 "仅供参考,不作判断",
             ]

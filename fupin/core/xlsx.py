@@ -7,12 +7,43 @@ with constant memory, and it is about 2.5 times as fast here (bench/import_house
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rate or an amount as the page shows it: the cell holds the value rounded to ``places``
+    (half up, as the pages round) and a number format showing exactly those places, so a
+    spreadsheet never shows 0.9584664536741214 nor hides digits that are really there.
+    ``percent``: the value is a fraction (0.9585), formatted ``0.00%``."""
+
+    value: int | float | Decimal | None
+    places: int = 2
+    percent: bool = False
+
+    @property
+    def pattern(self) -> str:
+        decimals = "." + "0" * self.places if self.places else ""
+        return f"0{decimals}%" if self.percent else f"#,##0{decimals}"
+
+    def rounded(self) -> float:
+        assert self.value is not None
+        step = Decimal(1).scaleb(-(self.places + (2 if self.percent else 0)))
+        return float(Decimal(str(self.value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def _figure_format(sheet: Worksheet, pattern: str) -> Any:
+    # One format per pattern and sheet, made through the sheet's own workbook.
+    cache: dict[str, Any] = sheet.__dict__.setdefault("_fupin_formats", {})
+    if pattern not in cache:
+        cache[pattern] = sheet.workbook_add_format({"num_format": pattern})
+    return cache[pattern]
 
 
 def open_book(path: Path | IO[bytes], *, row_by_row: bool = True) -> Workbook:
@@ -31,7 +62,10 @@ def write_cells(sheet: Worksheet, row: int, values: list[Any], skip: frozenset[i
     for col, value in enumerate(values):
         if value is None or value == "" or col in skip:
             continue
-        if isinstance(value, str):
+        if isinstance(value, Figure):
+            if value.value is not None:
+                sheet.write_number(row, col, value.rounded(), _figure_format(sheet, value.pattern))
+        elif isinstance(value, str):
             sheet.write_string(row, col, value)
         elif isinstance(value, bool):
             sheet.write_boolean(row, col, value)

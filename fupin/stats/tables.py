@@ -2,8 +2,9 @@
 the catalogue, and by year like seed 003's 表1; and the workbook that carries them.
 
 Everything is read from the snapshots through ``stats.queries``: a table never counts
-households. Cells hold the stored numbers unrounded; ``Indicator.places`` decides only how a
-number is shown (the PDF's text, the workbook's number format).
+households. ``Indicator.places`` is the display precision: a workbook cell holds the number
+rounded to it (as the page and the PDF show it) with a number format of exactly those places,
+so no cell carries digits the format hides (issue 13: 0.9584664536741214).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from fupin.areas.models import Area
 from fupin.core.errors import FupinError
-from fupin.core.xlsx import open_book
+from fupin.core.xlsx import Figure, open_book
 from fupin.stats import queries
 from fupin.stats.catalogue import INDICATORS, SECTIONS, Indicator, by_section
 from fupin.stats.errors import StatsError
@@ -198,7 +199,8 @@ def _write_table(
             if value is None or isinstance(value, bool):
                 continue  # nothing stored: an empty cell, never a zero
             if isinstance(value, int | float):
-                sheet.write_number(r, c, value, fmt.number(indicator.places, row.total))
+                shown = Figure(value, places=indicator.places).rounded()
+                sheet.write_number(r, c, shown, fmt.number(indicator.places, row.total))
             else:
                 sheet.write_string(r, c, str(value))
     sheet.set_row(1, 48)

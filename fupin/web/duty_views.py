@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from fupin.accounts.permissions import EDIT_TASKS
 from fupin.areas.models import Area, Level
 from fupin.core.errors import FupinError
-from fupin.core.xlsx import open_book, write_cells
+from fupin.core.xlsx import Figure, open_book, write_cells
 from fupin.duty import actions, queries, ranking
 from fupin.duty.models import Task
 from fupin.web.area_views import breadcrumb
@@ -331,8 +331,9 @@ VILLAGE_HEADERS = [
 ]
 
 
-def _percent(value: Any) -> float | str:
-    return float(value) if value is not None else ""
+def _percent(value: Any) -> Figure:
+    """A percentage as the page shows it: one decimal, and a cell formatted to show it."""
+    return Figure(value, places=1)
 
 
 def ranking_workbook(data: dict[str, Any]) -> bytes:
@@ -352,7 +353,15 @@ def ranking_workbook(data: dict[str, Any]) -> bytes:
             write_cells(
                 sheet,
                 i,
-                [r.rank, r.name, r.tasks, float(r.mean_shown), r.done, r.overdue, "落后" if r.behind else ""],
+                [
+                    r.rank,
+                    r.name,
+                    r.tasks,
+                    _percent(r.mean_shown),
+                    r.done,
+                    r.overdue,
+                    "落后" if r.behind else "",
+                ],
             )
         sheet.set_column(1, 1, 24)
         sheet.set_column(2, 6, 12)
@@ -378,7 +387,7 @@ def ranking_workbook(data: dict[str, Any]) -> bytes:
                 v.open_cases,
                 v.overdue_alerts,
                 "落后" if v.behind else "",
-                _percent(v.visits_per_household_shown),
+                Figure(v.visits_per_household_shown, places=1),
                 "并列" if v.tied else "",
             ],
         )

@@ -177,7 +177,7 @@ def test_the_village_export_reads_back_with_the_figures_and_the_list(client_for:
     assert row_of(summary, "未脱贫人口")[1] == 7
     assert row_of(summary, "总体结论")[1] == "达标"
     assert ["指标", "分子", "分母", "比率", "标准", "结论"] in summary
-    assert row_of(summary, "建档立卡贫困发生率")[1:] == [7, 500, "1.40%", "< 2%", "达标"]
+    assert row_of(summary, "建档立卡贫困发生率")[1:] == [7, 500, 0.014, "< 2%", "达标"]
     roster = book["未脱贫户"]
     assert roster[0] == [
         "户编号",
@@ -203,13 +203,13 @@ def test_the_county_export_has_every_gate_and_marks_unknowns(client_for: Any) ->
     )
     book = sheets(client_for("county_admin").get(f"/assessment/county/{COUNTY}/export/?year={YEAR}").content)
     summary = book["评估结果"]
-    assert row_of(summary, "建档立卡贫困发生率")[1:] == [7, 1000, "0.70%", "< 2%", "达标"]
+    assert row_of(summary, "建档立卡贫困发生率")[1:] == [7, 1000, 0.007, "< 2%", "达标"]
     assert row_of(summary, "错退率")[1:] == ["未录入", "未录入", "—", "< 2%", "无法判断"]
     assert row_of(summary, "群众认可度")[5] == "无法判断"
     assert row_of(summary, "总体结论")[1] == "无法判断"
     sampling(approving_households=449)
     book = sheets(client_for("county_admin").get(f"/assessment/county/{COUNTY}/export/?year={YEAR}").content)
     summary = book["评估结果"]
-    assert row_of(summary, "群众认可度")[1:] == [449, 500, "89.80%", "≥ 90%", "未达标"]
+    assert row_of(summary, "群众认可度")[1:] == [449, 500, 0.898, "≥ 90%", "未达标"]
     assert row_of(summary, "总体结论")[1] == "未达标"
     assert len(book["未脱贫户"]) == 4
