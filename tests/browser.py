@@ -1,12 +1,13 @@
-"""The phone-sized browser the browser tests drive: Debian's chromium through playwright.
+"""The browser the browser tests drive: Debian's chromium through playwright.
 
-A test module takes the ``phone`` fixture (registered in tests/conftest.py) and sets
-``pytestmark = needs_chromium``; where chromium or playwright is absent its tests are skipped,
-saying why.
+A test module takes the ``phone`` (390 px) or ``desktop`` (1440 px) fixture (registered in
+tests/conftest.py) and sets ``pytestmark = needs_chromium``; where chromium or playwright is
+absent its tests are skipped, saying why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -40,8 +41,8 @@ def wait_until(page: Any, expression: str, timeout_ms: int = 10_000) -> None:
         page.wait_for_timeout(50)
 
 
-@pytest.fixture
-def phone(live_server: Any) -> Iterator[Any]:
+@contextlib.contextmanager
+def _browser_page(live_server: Any, width: int, height: int) -> Iterator[tuple[Any, str, list[str]]]:
     """(page, base URL, every request that left the live server); fails on any CSP refusal."""
     from playwright.sync_api import sync_playwright
 
@@ -58,7 +59,9 @@ def phone(live_server: Any) -> Iterator[Any]:
                 "--disable-sync",
             ],
         )
-        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        page = browser.new_page(
+            viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True
+        )
         outside: list[str] = []
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
         # Whatever the Content-Security-Policy refuses on a page the test visits is a defect (an
@@ -77,3 +80,17 @@ def phone(live_server: Any) -> Iterator[Any]:
         yield page, live_server.url, outside
         browser.close()
         assert refused == [], f"the Content-Security-Policy refused: {refused}"
+
+
+@pytest.fixture
+def phone(live_server: Any) -> Iterator[Any]:
+    """A phone's screen, 390 px wide: (page, base URL, requests that left the live server)."""
+    with _browser_page(live_server, 390, 844) as opened:
+        yield opened
+
+
+@pytest.fixture
+def desktop(live_server: Any) -> Iterator[Any]:
+    """An office screen, 1440 px wide, with the same checks as ``phone``."""
+    with _browser_page(live_server, 1440, 900) as opened:
+        yield opened
