@@ -3,11 +3,10 @@ county page shows, built from the household file and the recorded populations an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-from django.db.models import Count, Q, QuerySet
 
 from fupin.accounts.permissions import VIEW_ASSESSMENT
 from fupin.areas.models import PREFIX_LENGTH, Area, Level, full_code
@@ -16,9 +15,9 @@ from fupin.assessment import rules
 from fupin.assessment.models import AreaPopulation, AssessmentSetting, CountySampling, DenominatorKind
 from fupin.core.access import require
 from fupin.core.errors import NotFound
-from fupin.registry.choices import HouseholdStatus
-from fupin.registry.models import Household, Member
+from fupin.registry.models import Household
 from fupin.registry.queries import households_within
+from fupin.stats.engine import AreaYear, area_at_end_of
 
 
 def access_assessment_area(user: Any, code: str, level: int) -> Area:
@@ -80,27 +79,24 @@ def own_setting(area: Area) -> AssessmentSetting | None:
     return AssessmentSetting.objects.filter(area=area).first()
 
 
-def remaining_poor(user: Any, area: Area) -> QuerySet[Household]:
-    """Registered-poor households not yet exited inside ``area``, with their current size."""
-    return (
-        households_within(user, area)
-        .filter(status=HouseholdStatus.POOR)
-        .select_related("area")
-        .annotate(size=Count("members", filter=Q(members__left_on=None)))
-        .order_by("area_id", "number")
-    )
+CHUNK = 2000
 
 
-def poor_people(user: Any, area: Area) -> int:
-    """People in registered-poor households: their current members (left_on empty)."""
-    households = households_within(user, area).filter(status=HouseholdStatus.POOR)
-    return Member.objects.filter(household__in=households, left_on=None).count()
-
-
-def registry_people(user: Any, area: Area) -> int:
-    """Everyone currently in the household file inside ``area``, whatever the status."""
-    households = households_within(user, area)
-    return Member.objects.filter(household__in=households, left_on=None).count()
+def remaining_poor(user: Any, area: Area, year: int) -> Iterator[Household]:
+    """Registered-poor households inside ``area`` at the end of ``year`` (not yet exited then),
+    each with ``size``, its size in that year: the households the year's figures count."""
+    file = area_at_end_of(area, year)
+    sizes = dict(zip(file.poor_ids.tolist(), file.poor_sizes.tolist(), strict=True))
+    ids = file.poor_ids.tolist()
+    for start in range(0, len(ids), CHUNK):
+        for household in (
+            households_within(user, area)
+            .filter(pk__in=ids[start : start + CHUNK])
+            .select_related("area")
+            .order_by("area_id", "number")
+        ):
+            household.size = round(sizes[household.pk])  # type: ignore[attr-defined]
+            yield household
 
 
 @dataclass
@@ -140,11 +136,14 @@ class Report:
         return rules.shown(self.comprehensive)
 
 
-def _population(area: Area, year: int, kind: str) -> tuple[AreaPopulation | None, int | None, int | None]:
-    """That year's row and its figure of the chosen kind; else the latest year that has one,
-    named on the page but never used."""
+def _population(
+    area: Area, year: int, kind: str, file: AreaYear
+) -> tuple[AreaPopulation | None, int | None, int | None]:
+    """That year's row, and the year's denominator as the snapshot has it (the area's own
+    figure of the chosen kind, else its sub-areas' sum); without one, the latest year with an
+    own figure, named on the page but never used."""
     row = AreaPopulation.objects.filter(area=area, year=year).first()
-    figure = row.figure(kind) if row else None
+    figure = None if file.population is None else round(file.population)
     latest = None
     if figure is None:
         column = "rural_resident" if kind == DenominatorKind.RURAL_RESIDENT else "agricultural_registered"
@@ -159,8 +158,9 @@ def _population(area: Area, year: int, kind: str) -> tuple[AreaPopulation | None
 
 def village_report(user: Any, village: Area, year: int) -> Report:
     limits = thresholds_for(village)
-    row, denominator, latest = _population(village, year, limits.denominator_kind)
-    poor = poor_people(user, village)
+    file = area_at_end_of(village, year)
+    row, denominator, latest = _population(village, year, limits.denominator_kind, file)
+    poor = file.poor_people
     gate = rules.incidence_gate(poor, denominator, limits.incidence_max)
     return Report(
         area=village,
@@ -168,19 +168,20 @@ def village_report(user: Any, village: Area, year: int) -> Report:
         thresholds=limits,
         population=row,
         denominator=denominator,
-        poor_households=households_within(user, village).filter(status=HouseholdStatus.POOR).count(),
+        poor_households=file.poor_households,
         poor_people=poor,
         gates=[gate],
         outcome=rules.overall([gate]),
         latest_population_year=latest,
-        fallback_people=registry_people(user, village) if denominator is None else None,
+        fallback_people=round(file.file_people) if denominator is None else None,
     )
 
 
 def county_report(user: Any, county: Area, year: int) -> Report:
     limits = thresholds_for(county)
-    row, denominator, latest = _population(county, year, limits.denominator_kind)
-    poor = poor_people(user, county)
+    file = area_at_end_of(county, year)
+    row, denominator, latest = _population(county, year, limits.denominator_kind, file)
+    poor = file.poor_people
     sampling = CountySampling.objects.filter(area=county, year=year).first()
     sample = (
         rules.Sampling(
@@ -201,7 +202,7 @@ def county_report(user: Any, county: Area, year: int) -> Report:
         thresholds=limits,
         population=row,
         denominator=denominator,
-        poor_households=households_within(user, county).filter(status=HouseholdStatus.POOR).count(),
+        poor_households=file.poor_households,
         poor_people=poor,
         gates=gates,
         outcome=rules.overall(gates),

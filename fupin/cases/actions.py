@@ -747,13 +747,14 @@ def _risk_types(values: Any) -> list[str]:
     return chosen
 
 
-def _change_status(case: Case, to_status: str, actor: Any) -> None:
+def _change_status(case: Case, to_status: str, actor: Any, category: str = "") -> None:
     registry.do_change_status(
         Household.objects.get(pk=case.household_id),
         to_status,
         year=case.year,
         reason=case.reason,
         actor=_with_status_authority(actor),
+        category=category,
     )
 
 
@@ -799,7 +800,8 @@ def do_tag_monitoring(case: Case, *, category: str, risk_types: Any, actor: Any,
         CaseRiskType.objects.bulk_create(
             CaseRiskType(case=case, risk=risk, position=n) for n, risk in enumerate(chosen, start=1)
         )
-        _change_status(case, HouseholdStatus.MONITORED, actor)
+        # The category goes on the dated history row too: the statistics read it by year.
+        _change_status(case, HouseholdStatus.MONITORED, actor, category=final)
         _log(case, Step.TAGGING, Decision.DONE, actor, remarks)
         _audit(
             actor,

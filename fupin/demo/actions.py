@@ -12,6 +12,7 @@ rebuild removes the demo and nothing that users added beside it.
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from fupin.core.models import AuditEntry
 from fupin.demo import economy, population
 from fupin.demo.population import HouseholdPlan
 from fupin.registry import idnumber
+from fupin.registry.choices import HouseholdStatus, MonitoringCategory
 from fupin.registry.models import Household, HouseholdCondition, IncomeRecord, Member, StatusChange
 
 BUILD_DEMO = "demo.build"  # held by no role: only the operator at the command line builds demos
@@ -134,6 +136,17 @@ def _next_sequences() -> dict[str, int]:
     return last
 
 
+def _monitoring_category(plan: HouseholdPlan, to_status: str, year: int) -> str:
+    """The category an inclusion in monitoring sets, fitting the household (domain.md §5): a
+    former poor household is 脱贫不稳定户, any other 边缘易致贫户, and about one in eight of
+    either 突发严重困难户 — so every monitored year has a category on its history row."""
+    if to_status != HouseholdStatus.MONITORED:
+        return ""
+    if zlib.crc32(f"{plan.village}{plan.head.name}{year}".encode()) % 8 == 0:
+        return MonitoringCategory.SUDDEN
+    return MonitoringCategory.UNSTABLE if plan.registered_year else MonitoringCategory.EDGE
+
+
 class _Writer:
     """Turns plans into rows and writes them in batches."""
 
@@ -233,6 +246,7 @@ class _Writer:
                     to_status=new,
                     year=year,
                     reason=f"{reason}{self.suffix}",
+                    category=_monitoring_category(plan, new, year),
                 )
                 for old, new, year, reason in plan.changes
             ]

@@ -306,16 +306,20 @@ def do_update_household(household: Household, data: dict[str, Any], *, actor: An
 
 
 def do_change_status(
-    household: Household, to_status: str, *, year: int, reason: str, actor: Any
+    household: Household, to_status: str, *, year: int, reason: str, actor: Any, category: str = ""
 ) -> Household:
     """Move a household to another status; only case workflows (and the demo) call this.
 
-    The update is conditional on the status the caller saw, so of two concurrent changes
-    exactly one succeeds and the other gets Conflict.
+    ``category``: the monitoring category a change to monitored sets, kept on the history row
+    so every year's category is read by date; monitored to monitored with a new category is a
+    change of category. The update is conditional on the status the caller saw, so of two
+    concurrent changes exactly one succeeds and the other gets Conflict.
     """
     require(actor, CHANGE_STATUS, area_code=household.area_id)
     if to_status not in c.HouseholdStatus.values:
         raise FupinError(RegistryError.UNKNOWN_CHOICE, field="status", value=to_status)
+    if category and (to_status != c.HouseholdStatus.MONITORED or category not in c.MonitoringCategory.values):
+        raise FupinError(RegistryError.UNKNOWN_CHOICE, field="category", value=category)
     reason = _limited(reason, 300, "reason")
     with transaction.atomic():
         extra: dict[str, Any] = {}
@@ -342,6 +346,7 @@ def do_change_status(
             to_status=to_status,
             year=year,
             reason=reason,
+            category=category,
             actor=actor if getattr(actor, "pk", None) else None,
         )
         audit.record(
@@ -350,7 +355,7 @@ def do_change_status(
             obj=household,
             area_code=household.area_id,
             before={"status": household.status},
-            after={"status": to_status, **extra},
+            after={"status": to_status, **extra, **({"category": category} if category else {})},
         )
         # The status at the end of every year from the change's on is different now.
         for later in range(year, timezone.localdate().year):

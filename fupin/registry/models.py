@@ -242,6 +242,12 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # The monitoring category (监测对象类别) the change set: on an inclusion in monitoring, or on a
+    # change of category while monitored (from monitored to monitored). The category valid at
+    # the end of a year is read from these dated rows, never from whichever case closed last.
+    category = models.CharField(
+        _("monitoring category"), max_length=10, choices=c.MonitoringCategory.choices, blank=True
+    )
 
     class Meta:
         ordering = ["household_id", "at", "id"]

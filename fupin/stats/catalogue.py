@@ -133,8 +133,12 @@ _REGISTRY = [
         "exited_total_households",
         _("exited households in all"),
         HOUSEHOLDS,
-        _("Households whose status at the end of the year is exited."),
-        "count(status_at_year_end = exited)",
+        _(
+            "Households lifted out by the end of the year: every household with at least one exit "
+            "(a status change to exited) dated in the year or before, counted once however many "
+            "times it exited, and still counted after a return to poverty or to monitoring."
+        ),
+        "count(distinct household with status change to exited, year ≤ Y)",
         "registry",
     ),
     Indicator(
@@ -179,8 +183,12 @@ _MONITORED_BY_CATEGORY = [
         f"monitored_{category.value}",
         category.label,
         HOUSEHOLDS,
-        _("Monitored households of this category (from their monitoring case)."),
-        f"count(status_at_year_end = monitored, category = {category.value})",
+        _(
+            "Monitored households of this category at the end of the year: the category set by "
+            "the household's last inclusion in monitoring or change of category dated in the year "
+            "or before, whether or not the case that set it has closed."
+        ),
+        f"count(status_at_year_end = monitored, category_at_year_end = {category.value})",
         "monitoring",
     )
     for category in MonitoringCategory

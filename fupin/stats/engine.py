@@ -42,6 +42,7 @@ from fupin.stats.sources import (
     party_by_area,
     visits_in,
     within,
+    year_sizes,
 )
 
 NONE, POOR, EXITED, MONITORED, ELIMINATED = (
@@ -251,8 +252,7 @@ def compute_year(
     status = households.status_at_end_of(year)
     size = households.size
     records = YearRecords(households, prefix, year)
-    # A year's own record of the household size wins over today's member list.
-    size_y = np.where(records.has_income, records.income_size, size)
+    size_y = year_sizes(households, records)
     covered = status != NONE
 
     def add(key: str, mask: np.ndarray, weight: np.ndarray | None = None) -> None:
@@ -265,12 +265,16 @@ def compute_year(
     exited_now = households.changed_to_in(HouseholdStatus.EXITED, year)
     add("exited_households", exited_now)
     add("exited_people", exited_now, size_y)
-    add("exited_total_households", status == EXITED)
+    # Lifted out by the end of the year: every household with an exit dated then or before,
+    # whatever happened after (the status at year end missed those who fell back, and counted
+    # one exited twice once only by luck).
+    add("exited_total_households", households.ever_changed_to_by(HouseholdStatus.EXITED, year))
     add("monitored_households", status == MONITORED)
     add("monitored_people", status == MONITORED, size_y)
     add("eliminated_households", status == ELIMINATED)
-    for j, category in enumerate(CATEGORIES):
-        add(f"monitored_{category}", (status == MONITORED) & (households.category == j))
+    category = households.category_at_end_of(year)
+    for j, name in enumerate(CATEGORIES):
+        add(f"monitored_{name}", (status == MONITORED) & (category == j))
     for j, cause in enumerate(CAUSES):
         add(f"cause_{cause}", (status == POOR) & (households.cause == j))
 
@@ -389,6 +393,43 @@ def compute_year(
         ({k: col[i] for k, col in value_cols.items()}, {k: col[i] for k, col in part_cols.items()})
         for i in range(n)
     ]
+
+
+@dataclass(frozen=True)
+class AreaYear:
+    """One area's household file at the end of a year, counted by the snapshot's own
+    definitions: what the exit assessment reads, so its figures and the statistics agree."""
+
+    poor_ids: np.ndarray  # household ids, ascending
+    poor_sizes: np.ndarray  # their size in the year, aligned
+    file_people: float  # everyone in the household file, whatever the status, by the year's size
+    population: float | None
+
+    @property
+    def poor_households(self) -> int:
+        return int(self.poor_ids.size)
+
+    @property
+    def poor_people(self) -> int:
+        return round(float(self.poor_sizes.sum()))
+
+
+def area_at_end_of(area: Area, year: int) -> AreaYear:
+    """Status at the end of ``year`` from the status history, people by the year's household
+    size, and the incidence denominator of ``populations`` (own figure, else the children's
+    sum) — exactly as ``compute_year`` counts them for the snapshot."""
+    prefix = area.prefix
+    scope = Scope.load(prefix)
+    households = Households(prefix)
+    records = YearRecords(households, prefix, year)
+    status = households.status_at_end_of(year)
+    size = year_sizes(households, records)
+    covered = status != NONE
+    on_file = Rollup(scope, households.area_codes).households(covered) > 0
+    i = scope.index.get(area.code)
+    population = populations(scope, year, on_file)[i] if i is not None else None
+    poor = status == POOR
+    return AreaYear(households.ids[poor], size[poor], float(size.sum()), population)
 
 
 def _plain_list(column: np.ndarray) -> list[Any]:

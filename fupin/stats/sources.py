@@ -20,8 +20,6 @@ from fupin.alerts.models import Alert, AlertStatus
 from fupin.areas.models import AreaSetting, prefix_range
 from fupin.assistance.models import Measure, Visit
 from fupin.cases.area_settings import SPECS, lineage
-from fupin.cases.models import Case, Kind
-from fupin.cases.models import Status as CaseStatus
 from fupin.pairing.models import HOUSEHOLD_KINDS, Pairing, PairingKind
 from fupin.registry.choices import Cause, HouseholdStatus, MonitoringCategory
 from fupin.registry.models import Household, HouseholdCondition, IncomeRecord, Member, StatusChange
@@ -93,21 +91,6 @@ class Households:
         )
         self.size = np.fromiter((sizes.get(int(i), 0) for i in self.ids), dtype=np.float64, count=self.n)
         self._history(prefix)
-        self.category = np.full(self.n, -1, dtype=np.int8)
-        cases = (
-            Case.objects.filter(
-                within(prefix, "area_code"), kind=Kind.MONITORING, status=CaseStatus.COMPLETED
-            )
-            .exclude(category="")
-            .order_by("household_id", "closed_at", "id")
-            .values_list("household_id", "category")
-        )
-        latest = dict(cases)  # the last completed case of a household wins
-        if latest:
-            idx = self.index_of(np.fromiter(latest, dtype=np.int64))
-            cats = np.fromiter((CATEGORY[c] for c in latest.values()), dtype=np.int8)
-            found = idx >= 0
-            self.category[idx[found]] = cats[found]
 
     def rows_of(self, qs: QuerySet[Any], field: str = "household_id") -> Iterator[Any]:
         return of_households(qs, self.ids, self.prefix, field)
@@ -124,7 +107,7 @@ class Households:
         rows = list(
             self.rows_of(
                 StatusChange.objects.order_by("household_id", "year", "at", "id").values_list(
-                    "household_id", "year", "from_status", "to_status"
+                    "household_id", "year", "from_status", "to_status", "category"
                 )
             )
         )
@@ -134,6 +117,7 @@ class Households:
         self.change_year = np.fromiter((r[1] for r in rows), dtype=np.int32, count=m)
         self.change_from = np.fromiter((STATUS[r[2]] for r in rows), dtype=np.int8, count=m)
         self.change_to = np.fromiter((STATUS[r[3]] for r in rows), dtype=np.int8, count=m)
+        self.change_category = np.fromiter((CATEGORY.get(r[4], -1) for r in rows), dtype=np.int8, count=m)
         # Rows are sorted by household id and the households too, so this key is sorted.
         self.change_key = hh.astype(np.int64) * 10_000 + self.change_year
 
@@ -156,6 +140,32 @@ class Households:
         out[has] = self.change_from[first[has]]
         out[in_range] = self.change_to[last[in_range]]
         return out
+
+    def category_at_end_of(self, year: int) -> np.ndarray:
+        """Each household's monitoring category at the end of ``year`` (index into CATEGORIES,
+        -1 for none): the category on its last change to monitored dated that year or before —
+        an inclusion or a change of category, whether or not the case behind it has closed since.
+        Meaningful where the status at the end of the year is monitored: that last change is
+        then the one that put or kept the household there."""
+        out = np.full(self.n, -1, dtype=np.int8)
+        rows = np.flatnonzero((self.change_to == STATUS[HouseholdStatus.MONITORED]) & (self.change_hh >= 0))
+        if rows.size == 0:
+            return out
+        key = self.change_key[rows]  # a subsequence of a sorted key: still sorted
+        hh = self.change_hh[rows]
+        own = np.arange(self.n, dtype=np.int64)
+        last = np.searchsorted(key, own * 10_000 + year, side="right") - 1
+        found = (last >= 0) & (hh[np.clip(last, 0, None)] == own)
+        out[found] = self.change_category[rows[last[found]]]
+        return out
+
+    def ever_changed_to_by(self, status: str, year: int) -> np.ndarray:
+        """Mask of households with at least one change to ``status`` dated ``year`` or before:
+        a household that exited, fell back and exited again is one household."""
+        mask = np.zeros(self.n, dtype=bool)
+        hit = (self.change_to == STATUS[status]) & (self.change_year <= year) & (self.change_hh >= 0)
+        mask[self.change_hh[hit]] = True
+        return mask
 
     def changed_to_in(self, status: str, year: int) -> np.ndarray:
         """Mask of households with a change to ``status`` dated ``year``."""
@@ -208,6 +218,12 @@ class YearRecords:
             ok = idx >= 0
             self.has_check[idx[ok]] = True
             self.short[idx[ok]] = arr[ok, 1:] == 0
+
+
+def year_sizes(households: Households, records: YearRecords) -> np.ndarray:
+    """Each household's size in the year: the year's own income record of it wins over today's
+    member list (the size the snapshot and the exit assessment both count people by)."""
+    return np.where(records.has_income, records.income_size, households.size)
 
 
 def count_by_area(qs: QuerySet[Any], area_field: str) -> dict[str, int]:

@@ -44,7 +44,7 @@ def _report_page(request: HttpRequest, code: str, level: int, template: str) -> 
     year = _year(request.GET.get("year"))
     if level == Level.VILLAGE:
         report = queries.village_report(user, area, year)
-        households = list(queries.remaining_poor(user, area))
+        households = list(queries.remaining_poor(user, area, year))
     else:
         report = queries.county_report(user, area, year)
         households = []
@@ -81,7 +81,7 @@ def _export(request: HttpRequest, code: str, level: int) -> HttpResponse:
         report = queries.village_report(user, area, year)
     else:
         report = queries.county_report(user, area, year)
-    body = assessment_workbook(report, queries.remaining_poor(user, area).iterator(chunk_size=2000))
+    body = assessment_workbook(report, queries.remaining_poor(user, area, year))
     response = HttpResponse(body, content_type=XLSX)
     name = f"assessment-{area.code}-{year}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -122,7 +122,7 @@ def _pdf(request: HttpRequest, code: str, level: int) -> HttpResponse:
     year = _year(request.GET.get("year"))
     if level == Level.VILLAGE:
         report = queries.village_report(user, area, year)
-        households = list(queries.remaining_poor(user, area))
+        households = list(queries.remaining_poor(user, area, year))
         heading = "贫困村退出评估"
     else:
         report = queries.county_report(user, area, year)

@@ -35,9 +35,9 @@ def test_three_poor_households_of_seven_people_over_500_is_1_40_percent(personas
     assert report.thresholds.incidence_max == Decimal("2")
     assert report.outcome == Outcome.PASS
     assert report.fallback_people is None
-    names = [h.head_name for h in queries.remaining_poor(personas["township_officer"], village())]
+    names = [h.head_name for h in queries.remaining_poor(personas["township_officer"], village(), YEAR)]
     assert sorted(names) == ["龙丙", "龙乙", "龙甲"]
-    assert sorted(h.size for h in queries.remaining_poor(personas["township_officer"], village())) == [
+    assert sorted(h.size for h in queries.remaining_poor(personas["township_officer"], village(), YEAR)) == [
         2,
         2,
         3,
