@@ -22,7 +22,16 @@ from fupin.accounts.models import User
 from fupin.areas.actions import do_load_areas
 from fupin.areas.models import Area
 from fupin.core.access import SYSTEM
-from fupin.core.personas import FULL_NAMES, LEADERS, OUTSIDERS, PERSONAS, REGIONAL_ADMINS, VILLAGE
+from fupin.core.personas import (
+    FULL_NAMES,
+    LEADERS,
+    OUTSIDERS,
+    PERSONAS,
+    PROVIDER_DEPARTMENTS,
+    REGIONAL_ADMINS,
+    VILLAGE,
+)
+from fupin.feeds.departments import do_set_departments
 from fupin.registry import actions as registry
 from fupin.registry import idnumber
 from fupin.registry.models import Household
@@ -72,6 +81,8 @@ def personas(db: Any) -> dict[str, User]:
             password=PASSWORD,
             full_name=FULL_NAMES.get(p.username, ""),
         )
+        if p.username in PROVIDER_DEPARTMENTS:
+            do_set_departments(users[p.username], PROVIDER_DEPARTMENTS[p.username], actor=SYSTEM)
     return users
 
 

@@ -58,6 +58,10 @@ REGIONAL_ADMINS: list[Persona] = [
     Persona("prefecture_admin", "regional_admin", PREFECTURE, "州乡村振兴局管理员 · 湘西州"),
 ]
 
+# The departments a provider persona sends for (feeds.departments): the 医保局's account sends
+# medical-insurance feeds and nothing else.
+PROVIDER_DEPARTMENTS: dict[str, list[str]] = {"dept_provider": ["medical"]}
+
 # The person behind each login: pages name people, never logins (排查人, 核实人, 决定人 …).
 FULL_NAMES: dict[str, str] = {
     "county_admin": "彭建华",

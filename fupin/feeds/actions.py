@@ -25,6 +25,7 @@ from fupin.core.access import require
 from fupin.core.errors import FupinError
 from fupin.core.jobs import create_job
 from fupin.feeds import ingest
+from fupin.feeds.departments import require_department
 from fupin.feeds.errors import FeedError, FeedRefused
 from fupin.feeds.models import FeedBatch, FeedRecord
 from fupin.feeds.schemas import SourceSchema, schema_for
@@ -92,6 +93,7 @@ def do_receive_feed(
         raise ValueError("a feed is received for an area")
     require(actor, SEND_FEEDS, area_code=area.code)
     schema = source_schema(source)
+    require_department(actor, schema.source.value, area_code=area.code, channel="api")
     period = ingest.clean_period(period)
     parser = ingest.Parser(schema, period)
     listed = [(number, parser.keyed(values)) for number, values in enumerate(rows, start=1)]
@@ -127,6 +129,7 @@ def do_upload_feed(
     the file, which holds raw ID numbers, is deleted when the job is done with it."""
     require(actor, SEND_FEEDS, area_code=area.code)
     schema = source_schema(source)
+    require_department(actor, schema.source.value, area_code=area.code, channel="file")
     period = ingest.clean_period(period)
     total = ingest.check_file(path, schema)
     with transaction.atomic():

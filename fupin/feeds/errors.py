@@ -25,6 +25,17 @@ class FeedError(ErrorCode):
     )
     TOO_LARGE = gettext_noop("The file is larger than {limit} MB. Split it and send the parts.")
     FAILED = gettext_noop("The batch could not be processed; nothing of it was stored. Send it again.")
+    # Which departments an account sends for (feeds.departments)
+    NOT_OWN_DEPARTMENT = gettext_noop(
+        "This account sends data for {own} only; data of {department} must be sent by that "
+        "department's own account. The attempt has been recorded."
+    )
+    NO_DEPARTMENT = gettext_noop(
+        "This account is not bound to any department, so it cannot send feeds. Ask the county "
+        "administrator to set its department."
+    )
+    UNKNOWN_DEPARTMENT = gettext_noop("There is no department {value}; use one of {allowed}.")
+    DEPARTMENT_NOT_PROVIDER = gettext_noop("Only a department data provider account sends for a department.")
     # One row
     REQUIRED = gettext_noop("This value is required.")
     ID_FORMAT = gettext_noop("An ID number has 17 digits followed by a digit or X.")

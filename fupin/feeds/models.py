@@ -138,3 +138,26 @@ class FeedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}/{self.kind} {self.year}"
+
+
+class ProviderDepartment(models.Model):
+    """A department a provider account sends for (医保局, 民政局 …). An account sends only its
+    own departments' feeds, so one department cannot inject another's facts (a 公安 death
+    record, a 民政 benefit stop). One account may send for several (a county data office)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_departments"
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    bound_at = models.DateTimeField(_("bound"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "source"]
+        verbose_name = _("provider department")
+        verbose_name_plural = _("provider departments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "source"], name="one_binding_per_user_and_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.source}"

@@ -28,6 +28,7 @@ from fupin.core.access import require
 from fupin.core.errors import FupinError, NotFound, PermissionDenied
 from fupin.feeds import tasks
 from fupin.feeds.actions import do_upload_feed
+from fupin.feeds.departments import DepartmentRefused, departments_of
 from fupin.feeds.errors import FeedError
 from fupin.feeds.ingest import READABLE_SUFFIXES, clean_period
 from fupin.feeds.models import FeedBatch
@@ -93,8 +94,11 @@ def feed_upload(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, SEND_FEEDS)
     today = timezone.localdate()
-    values = {"source": "", "period": f"{today:%Y-%m}"}
+    # Only the account's own departments are offered; one alone is chosen already.
+    own = departments_of(user)
+    values = {"source": own[0] if len(own) == 1 else "", "period": f"{today:%Y-%m}"}
     errors: dict[str, str] = {}
+    status = 400
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in values}
         if schema_for(values["source"]) is None:
@@ -130,14 +134,21 @@ def feed_upload(request: HttpRequest) -> HttpResponse:
                 target.unlink(missing_ok=True)
                 if isinstance(exc, NotFound | PermissionDenied):
                     raise
+                if isinstance(exc, DepartmentRefused):
+                    status = exc.status
                 errors[exc.field or "file"] = exc.message
             else:
                 return redirect("feed", batch_id=batch.pk)
     return render(
         request,
         "web/feeds_upload.html",
-        {"schemas": SCHEMAS.values(), "values": values, "errors": errors},
-        status=400 if errors else 200,
+        {
+            "schemas": [SCHEMAS[code] for code in own],
+            "values": values,
+            "errors": errors,
+            "no_department": not own,
+        },
+        status=status if errors else 200,
     )
 
 

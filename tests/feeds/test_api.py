@@ -11,8 +11,10 @@ import pytest
 from fupin.accounts.actions import do_issue_token
 from fupin.accounts.models import User
 from fupin.api.feeds_api import API_MAX_ROWS
+from fupin.core.access import SYSTEM
 from fupin.core.models import AuditEntry
 from fupin.core.personas import ALL_USERNAMES, COUNTY
+from fupin.feeds.departments import do_set_departments
 from fupin.feeds.models import FeedBatch, FeedRecord
 from fupin.registry.models import Household
 from tests.api.helpers import FORBIDDEN_BODY, NOT_FOUND_BODY, Api
@@ -192,7 +194,9 @@ def test_a_provider_reads_only_its_own_batches(
     assert theirs.get(f"/feeds/batches/{sent['id']}").status_code == 404
     county = {i["id"] for i in api_as("county_admin").get("/feeds").json()["items"]}
     assert county == {sent["id"], posted.json()["id"]}
-    # A duplicate of someone else's batch does not point at it.
+    # A duplicate of someone else's batch does not point at it (sent by an account that sends
+    # for both departments: a provider bound to civil affairs only may not send medical feeds).
+    do_set_departments(other_provider, ["civil_affairs", "medical"], actor=SYSTEM)
     again = theirs.post("/feeds/medical", {"period": "2024-03", "rows": stays})
     assert again.json()["status"] == "duplicate" and again.json()["duplicate_of"] is None
 

@@ -17,14 +17,24 @@ from fupin.accounts.models import User
 from fupin.areas.actions import do_load_areas
 from fupin.areas.loading import read_divisions
 from fupin.areas.models import Area, Level
+from fupin.core.access import SYSTEM
 from fupin.core.models import StaleMark
-from fupin.core.personas import FULL_NAMES, LEADERS, OUTSIDERS, PERSONAS, REGIONAL_ADMINS, Persona
+from fupin.core.personas import (
+    FULL_NAMES,
+    LEADERS,
+    OUTSIDERS,
+    PERSONAS,
+    PROVIDER_DEPARTMENTS,
+    REGIONAL_ADMINS,
+    Persona,
+)
 from fupin.demo.actions import MAX_HOUSEHOLDS, DemoError, current_demo, do_build_demo
 from fupin.demo.cases import build_demo_cases
 from fupin.demo.census import build_demo_populations
 from fupin.demo.monitoring import build_demo_monitoring
 from fupin.demo.party import build_demo_party
 from fupin.demo.population import DEFAULT_HOUSEHOLDS
+from fupin.feeds.departments import do_set_departments
 from fupin.stats.models import Snapshot
 from fupin.stats.refresh import refresh_area
 
@@ -162,13 +172,15 @@ class Command(BaseCommand):
         for persona in [*PERSONAS, *OUTSIDERS, *LEADERS, *REGIONAL_ADMINS]:
             if persona.username in existing:
                 continue
-            do_create_user(
+            user = do_create_user(
                 persona.username,
                 role=persona.role,
                 area=Area.objects.get(code=persona.area_code),
                 password=DEMO_PASSWORD,
                 full_name=FULL_NAMES.get(persona.username, ""),
             )
+            if persona.username in PROVIDER_DEPARTMENTS:
+                do_set_departments(user, PROVIDER_DEPARTMENTS[persona.username], actor=SYSTEM)
             created += 1
         return created
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
+from fupin.accounts.models import User
 from fupin.areas.models import Area, full_code
 from fupin.core.access import SYSTEM
 from fupin.core.errors import FupinError
@@ -29,6 +30,10 @@ class Command(BaseCommand):
             "--area", required=True, help="the area it is sent for; rows are matched inside it"
         )
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--user",
+            help="send as this provider account (bound to its departments and area), not as the operator",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         path: Path = opts["file"]
@@ -37,6 +42,11 @@ class Command(BaseCommand):
         area = Area.objects.filter(code=full_code(opts["area"])).first()
         if area is None:
             raise CommandError(f"unknown area code {opts['area']}")
+        actor: Any = SYSTEM
+        if opts["user"]:
+            actor = User.objects.filter(username=opts["user"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"no active user {opts['user']}")
         # Reasons are written in Chinese, as on the pages the departments read.
         with translation.override("zh-hans"):
             try:
@@ -45,7 +55,7 @@ class Command(BaseCommand):
                     opts["source"],
                     path.resolve(),
                     period=opts["period"],
-                    actor=SYSTEM,
+                    actor=actor,
                     area=area,
                     filename=path.name,
                     delete_file=False,
