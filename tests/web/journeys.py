@@ -72,6 +72,18 @@ class Walk:
         assert not self.path.startswith("/login/"), f"{username} could not log in"
         self.look()
 
+    def follow(self, href: str) -> None:
+        """Follow the page's link to ``href`` as a user would: where it sits in a closed menu
+        (a ``details`` drop-down), open the menu first."""
+        link = self.page.locator(f"a[href='{href}']").first
+        if not link.is_visible():
+            menu = self.page.locator(f"details:has(a[href='{href}']) > summary").first
+            assert menu.count() == 1, f"no link to {href} on {self.path}"
+            menu.click()
+        with self.page.expect_navigation():
+            link.click()
+        self.look()
+
     def submit(self, selector: str = "main form[method=post] button[type=submit]") -> None:
         """Click a button that posts a form and wait for the page it leads to."""
         with self.page.expect_navigation():

@@ -231,3 +231,84 @@ def test_journey_2_first_secretary(transactional_db: Any, personas: dict[str, An
     assert leave.days == 4
     assert "县委组织部" in walk.text("#leave .my-leave")
     walk.finish()
+
+
+# --- 3. the township office, at a desk -----------------------------------------------------
+
+
+def hospital_alert(household: Any, period: str, amount: str = "32000.00") -> Alert:
+    """A hospital-stay alert as the county's screening run raises it (its own summary line)."""
+    from fupin.alerts.raising import Found, record_screening_alerts
+    from fupin.core.access import SYSTEM
+    from fupin.core.personas import COUNTY
+    from fupin.screening.rules import BY_KEY, summary_of
+
+    evidence = {"amount": amount, "stays": 1, "threshold": 6000}
+    summary = summary_of(BY_KEY["hospital_stay"], period, evidence)
+    found = Found(household.pk, "hospital_stay", period, summary, evidence)
+    record_screening_alerts([found], area_code=COUNTY, actor=SYSTEM)
+    return Alert.objects.get(household=household, rule="hospital_stay", period=period)
+
+
+def test_journey_3_township_office(
+    transactional_db: Any, personas: dict[str, Any], desktop: Any, tmp_path: Any
+) -> None:
+    import openpyxl
+
+    from fupin.cases import actions as cases
+    from fupin.cases.models import Step
+    from tests.alerts.helpers import age_alert, checked
+    from tests.cases.helpers import advance_to, age_notice, open_identification
+
+    fresh = hospital_alert(make_household(VILLAGE, head_name="田新病"), "2024-11")
+    late = age_alert(hospital_alert(make_household(NEIGHBOUR_VILLAGE, head_name="杨久拖"), "2024-10"), 20)
+    checked(make_household(VILLAGE, head_name="施老汉"), personas["village_clerk"], "老人突发疾病住院")
+    # an identification case whose village notice ended yesterday, with one objection answered
+    clerk = personas["village_clerk"]
+    case = advance_to(open_identification(personas), Step.FIRST_NOTICE, personas)
+    cases.do_post_notice(case, starts_on=timezone.localdate(), actor=clerk)
+    objection = cases.do_record_objection(
+        case, raised_by="龙大伯", content="他家儿子在外打工，收入不低", actor=clerk
+    )
+    cases.do_answer_objection(objection, answer="经核实，儿子患病返乡，无务工收入", actor=clerk)
+    age_notice(case)
+    case = cases.do_close_notice(case, actor=clerk)
+    assert case.step == Step.TOWNSHIP_REVIEW
+    walk = Walk(desktop)
+    page = walk.page
+
+    # 3.1 the inbox: rule, evidence and clocks; the overdue one on top, red
+    walk.login("township_officer")
+    walk.goto("/alerts/")
+    rows = page.locator("table.alerts tbody tr")
+    assert rows.count() == 3
+    assert "杨久拖" in rows.nth(0).inner_text() and "overdue" in (rows.nth(0).get_attribute("class") or "")
+    assert "大额住院自付" in walk.text("table.alerts")
+    assert fresh.visit_due.strftime("%Y-%m-%d") in walk.text("table.alerts")
+    with page.expect_navigation():
+        page.click(f"a[href='/alerts/{late.pk}/']")
+    walk.look()
+    assert "32,000" in walk.text()  # the evidence, as the rule found it
+
+    # 3.2 the case: notice period, the objection and its answer, the evidence; approve
+    walk.goto(f"/cases/{case.pk}/")
+    text = walk.text()
+    assert "他家儿子在外打工" in text and "儿子患病返乡" in text
+    notice = case.notices.get(round=1)
+    assert notice.starts_on.strftime("%m-%d") in text
+    page.fill("main form:has(input[name=action][value=approve]) textarea[name=remarks]", "材料齐全，同意")
+    walk.submit("main form:has(input[name=action][value=approve]) button[type=submit]")
+    case.refresh_from_db()
+    assert case.step == Step.SECOND_NOTICE  # the next step before the county's approval
+    approval = case.steps.get(step=Step.TOWNSHIP_REVIEW, decision="approved")
+    assert approval.remarks == "材料齐全，同意" and approval.actor == personas["township_officer"]
+
+    # 3.3 the progress ranking of villages, exported for the meeting
+    walk.goto("/")
+    walk.follow("/duty/ranking/")
+    assert "十八洞村" in walk.text()
+    saved = walk.download("a[href^='/duty/ranking/export/']", tmp_path)
+    book = openpyxl.load_workbook(saved, read_only=True)
+    cells = {str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c}
+    assert "十八洞村" in cells
+    walk.finish()
