@@ -43,7 +43,9 @@ document.addEventListener("DOMContentLoaded", () => {
 // (data-swap-errors): the grade form of the yearly assessment shows its errors in place.
 document.addEventListener("htmx:beforeSwap", (event) => {
   const status = event.detail.xhr.status;
-  const inPlace = (status === 400 || status === 409) && event.detail.elt.closest("[data-swap-errors]");
+  // requestConfig.elt is the form that asked; detail.elt is the element being replaced.
+  const asker = event.detail.requestConfig && event.detail.requestConfig.elt;
+  const inPlace = (status === 400 || status === 409) && asker && asker.closest("[data-swap-errors]");
   if (status === 429 || inPlace) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
