@@ -28,6 +28,20 @@ def chinese(msgid: str, **params: Any) -> str:
     return text % params if params else text
 
 
+def cells_of(path: Path) -> list[str]:
+    """Every filled cell of every sheet of a workbook, as text."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    return [
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    ]
+
+
 class Walk:
     def __init__(self, opened: tuple[Any, str, list[str]]) -> None:
         self.page, self.base, self.outside = opened
@@ -102,6 +116,18 @@ class Walk:
         target = into / download.suggested_filename
         download.save_as(target)
         return target
+
+    def fetch(self, selector: str) -> tuple[str, bytes]:
+        """What a link on the page serves (a PDF the browser would open in its viewer), fetched
+        with the page's own session: (content type, body)."""
+        href = self.page.locator(selector).first.get_attribute("href")
+        assert href, f"no {selector} on {self.path}"
+        url = href if href.startswith("http") else self.base + href
+        response = self.page.request.get(url)
+        if response.status >= 500:
+            self.server_errors.append(f"{response.status} GET {url}")
+        assert response.status == 200, f"{href} answered {response.status}"
+        return response.headers.get("content-type", ""), response.body()
 
     def text(self, selector: str = "main") -> str:
         return re.sub(r"\s+", " ", self.page.inner_text(selector))

@@ -23,7 +23,7 @@ from fupin.core.personas import FULL_NAMES, NEIGHBOUR_VILLAGE, TOWNSHIP, VILLAGE
 from fupin.registry.models import IncomeRecord, Member
 from tests.browser import needs_chromium
 from tests.conftest import make_household, new_id_number, wrong_check_digit
-from tests.web.journeys import Walk
+from tests.web.journeys import Walk, cells_of
 
 pytestmark = [*needs_chromium, pytest.mark.restores_seeded_rows]
 
@@ -253,8 +253,6 @@ def hospital_alert(household: Any, period: str, amount: str = "32000.00") -> Ale
 def test_journey_3_township_office(
     transactional_db: Any, personas: dict[str, Any], desktop: Any, tmp_path: Any
 ) -> None:
-    import openpyxl
-
     from fupin.cases import actions as cases
     from fupin.cases.models import Step
     from tests.alerts.helpers import age_alert, checked
@@ -308,7 +306,101 @@ def test_journey_3_township_office(
     walk.follow("/duty/ranking/")
     assert "十八洞村" in walk.text()
     saved = walk.download("a[href^='/duty/ranking/export/']", tmp_path)
-    book = openpyxl.load_workbook(saved, read_only=True)
-    cells = {str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c}
-    assert "十八洞村" in cells
+    assert "十八洞村" in cells_of(saved)
+    walk.finish()
+
+
+# --- 4. the county bureau, at a desk -------------------------------------------------------
+
+
+def test_journey_4_county_bureau(
+    transactional_db: Any, personas: dict[str, Any], desktop: Any, tmp_path: Any, settings: Any
+) -> None:
+    from fupin.screening.models import RuleSetting, ScreeningRun
+    from tests.cases.helpers import national_floor
+    from tests.registry.excel_helpers import member_row, write_rows
+    from tests.screening.helpers import feed
+
+    settings.FUPIN_FILES_DIR = tmp_path / "files"
+    national_floor()
+    today = timezone.localdate()
+    ill = make_household(VILLAGE, head_name="田大病")
+    # the 医保局 feed that arrived overnight: one stay with 32,000 yuan paid out of pocket
+    feed(ill, "hospital_stay", amount="32000", event_date=today.replace(day=1), year=today.year)
+    walk = Walk(desktop)
+    page = walk.page
+
+    # 4.1 run screening for the county: progress, then alerts per rule, new versus known
+    walk.login("county_admin")
+    walk.goto("/")
+    walk.follow("/screening/")
+    walk.submit()
+    run = ScreeningRun.objects.get()
+    assert walk.path == f"/screening/runs/{run.pk}/"
+    walk.wait("!!document.querySelector('#screening-run table')", 60_000)
+    walk.look()
+    result = walk.text("#screening-run")
+    assert "大额住院自付" in result, result
+    row = page.locator("#screening-run tr", has_text="大额住院自付")
+    assert number(row.locator("td.num").inner_text()) == 1
+    assert Alert.objects.filter(household=ill, rule="hospital_stay").count() == 1
+
+    # 4.2 a local medical threshold for the county: a bad value is refused with the field named
+    # and every typed value kept; then saved, and the page says from which year it applies
+    walk.goto("/screening/rules/")
+    form = "#rule-hospital_stay form"
+    page.click("#rule-hospital_stay details:has(form) > summary")
+    page.fill(f"{form} input[name=year]", str(today.year + 1))
+    page.fill(f"{form} input[name=amount_supported]", "5000")
+    page.fill(f"{form} input[name=amount_other]", "abc")
+    walk.submit(f"{form} button[type=submit]:not([name=remove])")
+    assert page.locator(f"{form} small.error").count() >= 1
+    assert walk.values(form, ["year", "amount_supported", "amount_other"]) == {
+        "year": str(today.year + 1),
+        "amount_supported": "5000",
+        "amount_other": "abc",
+    }
+    assert not RuleSetting.objects.exists()
+    page.fill(f"{form} input[name=amount_other]", "8000")
+    walk.submit(f"{form} button[type=submit]:not([name=remove])")
+    setting = RuleSetting.objects.get()
+    assert (setting.area_id, setting.year, setting.rule) == ("433124000000", today.year + 1, "hospital_stay")
+    walk.goto(f"/screening/rules/?year={today.year + 1}")
+    assert f"{today.year + 1}" in walk.text("#rule-hospital_stay header + p + p")
+    assert "花垣县" in walk.text("#rule-hospital_stay header + p + p")
+
+    # 4.3 the county exit assessment, exported to Excel and as a PDF
+    walk.goto("/")
+    walk.follow("/assessment/county/433124000000/")
+    saved = walk.download("a[href^='/assessment/county/433124000000/export/']", tmp_path)
+    assert any("花垣县" in cell for cell in cells_of(saved))
+    kind, body = walk.fetch("a[href^='/assessment/county/433124000000/report.pdf']")
+    assert kind.startswith("application/pdf") and body.startswith(b"%PDF")
+
+    # 4.4 a township's household spreadsheet with a bad row: the good ones stored, the bad one
+    # listed with its column and reason in the error sheet
+    good_head = new_id_number()
+    rows = [
+        member_row(head_id=good_head, id_number=good_head, name="石新户", relation="户主", area=VILLAGE),
+        member_row(
+            head_id=good_head, id_number=new_id_number(dt.date(2010, 2, 2)), name="石新女",
+            relation="女儿", area=VILLAGE,
+        ),
+    ]
+    bad_head = new_id_number()
+    rows.append(
+        member_row(head_id=bad_head, id_number=wrong_check_digit(bad_head), name="龙错号", relation="户主",
+                   area=VILLAGE)
+    )
+    upload = write_rows(tmp_path / "双龙镇农户.xlsx", rows)
+    walk.goto("/households/import/")
+    page.set_input_files("main input[type=file]", str(upload))
+    walk.submit()
+    walk.wait("!!document.querySelector(\"a[href$='/errors.xlsx']\")", 60_000)
+    walk.look()
+    assert Member.objects.filter(name__in=["石新户", "石新女"]).count() == 2
+    assert not Member.objects.filter(name="龙错号").exists()
+    errors = walk.download("a[href$='/errors.xlsx']", tmp_path)
+    cells = cells_of(errors)
+    assert "龙错号" in cells and any("校验位" in c for c in cells), cells
     walk.finish()
