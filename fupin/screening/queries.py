@@ -22,6 +22,7 @@ from fupin.areas.models import Area, Level, full_code
 from fupin.areas.queries import within
 from fupin.core.access import SYSTEM, covers, require
 from fupin.core.errors import NotFound
+from fupin.registry.models import poverty_line_for
 from fupin.screening.models import MonitoringLine, RuleSetting, ScreeningRun
 from fupin.screening.rules import BY_KEY, RULES, Rule
 
@@ -134,6 +135,31 @@ def thresholds(provinces: Iterable[str], year: int) -> dict[str, Threshold]:
 def threshold_for(code: str, year: int) -> Threshold:
     province = province_code(code)
     return thresholds([province], year)[province]
+
+
+@dataclass(frozen=True)
+class IncomeLine:
+    """The per-capita net income under which a household's income of one year is flagged: the
+    monitoring threshold where one is in force for that year (2021 on), else the poverty line
+    the case rules use (the years before monitoring began)."""
+
+    year: int
+    amount: Decimal
+    monitoring: bool
+    source: str
+
+
+def income_line_for(code: str, year: int) -> IncomeLine | None:
+    # The same look-ups as the screening rule (threshold_for) and the case rules
+    # (poverty_line_for), so the warning on a form never disagrees with what they decide.
+    threshold = threshold_for(code, year)
+    applied = threshold.applied
+    if applied is not None:
+        return IncomeLine(year, applied.amount, True, applied.source)
+    line = poverty_line_for(code, year)
+    if line is None:
+        return None
+    return IncomeLine(year, line.nominal_line, False, line.source)
 
 
 def lines_for_reader(user: Any) -> QuerySet[MonitoringLine]:

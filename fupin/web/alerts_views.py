@@ -48,6 +48,7 @@ from fupin.registry.models import Household
 from fupin.registry.queries import access_household_by_id, households_within
 from fupin.web.area_views import breadcrumb
 from fupin.web.decorators import page
+from fupin.web.income_warning import saved_warning
 
 
 def _messages_of(exc: FupinError) -> list[str]:
@@ -233,6 +234,15 @@ def cadre_check(request: HttpRequest) -> HttpResponse:
     require(user, TRIAGE_ALERTS, area_code=household.area_id)
     errors: list[str] = []
     summary = ""
+    if request.method == "GET" and request.GET.get("income_year"):
+        # Offered from the household page for an income under its year's line: the finding is
+        # written from the saved record (not from the link), and the cadre adds what they saw.
+        year = request.GET["income_year"]
+        record = (
+            household.incomes.filter(year=int(year)).first() if year.isdigit() and len(year) == 4 else None
+        )
+        warning = saved_warning(user, household, record)
+        summary = warning.text if warning is not None else ""
     if request.method == "POST":
         summary = request.POST.get("summary", "")
         try:

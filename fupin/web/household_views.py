@@ -27,9 +27,12 @@ from fupin.registry.queries import access_household_by_id, access_member_by_id, 
 from fupin.web.area_views import breadcrumb
 from fupin.web.decorators import page
 from fupin.web.formspec import bind, error_map, form_data
+from fupin.web.income_warning import form_lines, saved_warning
 
 ID_FIELD = {"id_number": Field("str", max_length=18, required=True)}
 PHONE_FIELD = {"phone": Field("str", max_length=20)}
+# Session key (+ household id) of the income year just saved, read once by the household page.
+SAVED_INCOME_KEY = "income-saved:"
 
 
 def _input_error(exc: FupinError) -> dict[str, str]:
@@ -81,10 +84,15 @@ def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     household = access_household_by_id(user, household_id)
     members = list(household.members.all())
     incomes = list(household.incomes.all())
+    # The income just saved (its year is left in the session by the form, so the household's
+    # address stays as it is) else the latest, which is the one screening reads.
+    wanted = request.session.pop(f"{SAVED_INCOME_KEY}{household.pk}", None)
+    shown = next((r for r in incomes if r.year == wanted), incomes[0] if incomes else None)
     return render(
         request,
         "web/household_detail.html",
         {
+            "income_warning": saved_warning(user, household, shown),
             "household": household,
             "breadcrumb": breadcrumb(user, household.area),
             "members": [m for m in members if m.left_on is None],
@@ -291,12 +299,13 @@ def income_edit(request: HttpRequest, household_id: int) -> HttpResponse:
     if request.method == "POST":
         data = request.POST
         try:
-            actions.do_record_income(
+            record = actions.do_record_income(
                 household, year, {k: data.get(k, "") for k in income.INPUT_FIELDS}, actor=user
             )
         except FupinError as exc:
             errors = _input_error(exc)
         else:
+            request.session[f"{SAVED_INCOME_KEY}{household.pk}"] = record.year
             return redirect("household", household_id=household.pk)
     size = household.members.filter(left_on=None).count()
     return render(
@@ -308,6 +317,7 @@ def income_edit(request: HttpRequest, household_id: int) -> HttpResponse:
             "size": size,
             "errors": errors,
             "fields": bind(IncomeRecord, AMOUNT_FIELDS, existing, data, errors),
+            "lines": form_lines(household.area_id, year),
             "breadcrumb": breadcrumb(user, household.area),
         },
         status=400 if errors else 200,

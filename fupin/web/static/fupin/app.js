@@ -1,5 +1,6 @@
 // Live help on forms: the ID number is checked by the server as it is typed (same rules as on
-// saving), and the income form shows the per-capita net income before it is saved.
+// saving), and the income form shows the per-capita net income before it is saved, with a
+// warning while it is under that year's monitoring threshold.
 document.addEventListener("DOMContentLoaded", () => {
   for (const input of document.querySelectorAll("[data-id-check]")) {
     const message = input.parentElement.querySelector("[data-id-message]");
@@ -27,10 +28,25 @@ document.addEventListener("DOMContentLoaded", () => {
     const field = (name) => Number((form.elements[name]?.value || "0").replace(/,/g, "")) || 0;
     const kinds = ["wage", "business", "property", "transfer_family_planning", "transfer_dibao", "transfer_tekun",
       "transfer_pension", "transfer_eco", "transfer_other"];
+    // {year: [line, sentence]} from the server: the monitoring threshold of each year (the poverty
+    // line before 2021), looked up as screening and the case rules do; the sentence is translated.
+    let lines = {};
+    try { lines = JSON.parse(form.dataset.lines || "{}"); } catch { lines = {}; }
+    const warning = form.querySelector("[data-income-warning]");
     const update = () => {
       const total = kinds.reduce((sum, name) => sum + field(name), 0);
+      const net = size ? (total - field("business_costs")) / size : null;
       form.querySelector("[data-total]").textContent = total.toFixed(2);
-      form.querySelector("[data-net]").textContent = size ? ((total - field("business_costs")) / size).toFixed(2) : "—";
+      form.querySelector("[data-net]").textContent = net === null ? "—" : net.toFixed(2);
+      if (!warning) return;
+      const line = lines[(form.elements.year?.value || "").trim()];
+      // Not on an empty form: an income nobody has entered yet is not an income under the line.
+      const entered = [...kinds, "business_costs"].some((name) => (form.elements[name]?.value || "").trim());
+      // Compared in fen, as the server rounds the figure before it compares: no float edge cases.
+      const under = entered && net !== null && line && Math.round(net * 100) < Math.round(Number(line[0]) * 100);
+      warning.textContent = under ? line[1] : "";
+      warning.hidden = !under;
+      form.toggleAttribute("data-under-line", Boolean(under));
     };
     form.addEventListener("input", update);
     update();
