@@ -404,3 +404,98 @@ def test_journey_4_county_bureau(
     cells = cells_of(errors)
     assert "龙错号" in cells and any("校验位" in c for c in cells), cells
     walk.finish()
+
+
+# --- 5. the county organisation department, at a desk --------------------------------------
+
+
+def test_journey_5_organisation_department(
+    transactional_db: Any, personas: dict[str, Any], desktop: Any
+) -> None:
+    from fupin.party.models import Rating, Unit
+    from fupin.teams.grading import check_recall_triggers
+    from fupin.teams.models import CheckIn, RecallProposal, TeamRole, YearlyAssessment
+    from tests.party.conftest import build_world
+    from tests.teams.conftest import approved_leave, build_team
+
+    today = timezone.localdate()
+    unit = Unit.objects.create(area_id="433124000000", name="县交通运输局")
+    team = build_team(VILLAGE, unit, secretary_user=personas["first_secretary"])
+    secretary = team.members.get(role=TeamRole.FIRST_SECRETARY)
+    steady, away = team.members.exclude(pk=secretary.pk).order_by("pk")
+    # last month: the secretary in the village 22 days, the others 5 and none
+    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+    for member, days in ((secretary, 22), (steady, 5)):
+        for d in range(1, days + 1):
+            day = last_month_end.replace(day=d)
+            at = timezone.make_aware(dt.datetime.combine(day, dt.time(8, 10)))
+            CheckIn.objects.create(member=member, area_id=member.area_id, day=day, at=at)
+    # 36 days of leave this year: the system proposes recall
+    approved_leave(away, dt.date(today.year, 3, 1), dt.date(today.year, 4, 5))
+    proposal = check_recall_triggers(away, today.year)[0]
+    branch = build_world(VILLAGE)["branch"]
+    walk = Walk(desktop)
+    page = walk.page
+
+    # 5.1 attendance per member for last month, against the 20-day rule
+    walk.login("org_dept")
+    walk.goto("/")
+    walk.follow("/teams/")
+    walk.goto(f"/teams/attendance/?year={last_month_end.year}&month={last_month_end.month}")
+    table = walk.text("main table")
+    assert secretary.name in table and steady.name in table and away.name in table
+    short = page.locator("main table tbody tr.ta-short")
+    assert short.count() == 2  # 5 days and none, against 20
+    page.check("input[name=short]")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    walk.look()
+    assert secretary.name not in walk.text("main table") and steady.name in walk.text("main table")
+
+    # 5.2 the year's grades: 优秀 is over the 10% cap with three members (refused, scores kept),
+    # 称职 is saved in place
+    walk.goto(f"/teams/assessments/?year={today.year}")
+    row = f"#m{steady.pk}"
+    page.click(f"{row} details.ta-form > summary")
+    page.fill(f"{row} input[name=half_year_score]", "86")
+    page.fill(f"{row} input[name=year_end_score]", "91.5")
+    page.select_option(f"{row} select[name=grade]", "excellent")
+    page.click(f"{row} button[type=submit]")
+    page.wait_for_selector(f"{row} p.error")
+    walk.look()
+    assert not YearlyAssessment.objects.exists()
+    assert page.input_value(f"{row} input[name=half_year_score]") == "86"
+    assert page.input_value(f"{row} input[name=year_end_score]") == "91.5"
+    page.select_option(f"{row} select[name=grade]", "competent")
+    page.click(f"{row} button[type=submit]")
+    page.wait_for_selector(f"{row} .ta-ok")
+    walk.look()
+    graded = YearlyAssessment.objects.get(member=steady)
+    assert (graded.grade, str(graded.half_year_score)) == ("competent", "86.00")
+
+    # 5.3 the recall proposal, decided with the reason written down
+    walk.goto("/teams/recalls/")
+    assert away.name in walk.text()
+    reason = "请假36天，经组织部研究召回，由派出单位另行选派"
+    page.fill(f"main form:has(input[name=proposal][value='{proposal.pk}']) textarea[name=reason]", reason)
+    walk.submit(f"main form:has(input[name=proposal][value='{proposal.pk}']) button[value=recall]")
+    proposal = RecallProposal.objects.get(pk=proposal.pk)
+    assert (proposal.status, proposal.reason) == ("recalled", reason)
+    assert proposal.decided_by == personas["org_dept"]
+    assert reason in walk.text()
+
+    # 5.4 party organisations: the branch rated weak and lax, then on the weak-branch list
+    walk.goto(f"/party/organisations/{branch.pk}/")
+    rate = "main form:has(input[name=action][value=rate])"
+    page.click("main details:has(input[name=action][value=rate]) > summary")
+    page.fill(f"{rate} input[name=year]", str(today.year - 1))
+    page.select_option(f"{rate} select[name=stars]", "1")
+    page.select_option(f"{rate} select[name=rating_class]", index=3)
+    page.check(f"{rate} input[name=weak]")
+    page.fill(f"{rate} textarea[name=rectification]", "选优配强支部书记，县直单位结对整顿")
+    walk.submit(f"{rate} button[type=submit]")
+    rating = Rating.objects.get(organisation=branch)
+    assert rating.weak and rating.stars == 1
+    walk.goto(f"/party/?year={today.year - 1}")
+    assert branch.name in walk.text() and "选优配强支部书记" in walk.text()
+    walk.finish()
