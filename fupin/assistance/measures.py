@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from fupin.accounts.display import display_name
 from fupin.assistance.common import (
     Cleaner,
     household_pairings,
@@ -104,8 +105,8 @@ def do_record_measure(household: Household, data: dict[str, Any], *, actor: Any)
 
 
 def visitor_name_of(actor: Any) -> str:
-    full = actor.get_full_name().strip() if hasattr(actor, "get_full_name") else ""
-    return (full or getattr(actor, "username", "") or str(actor))[:50]
+    # The visit log is read by people: the visitor's name, else their role, never a login.
+    return display_name(actor)[:50]
 
 
 def do_record_visit(household: Household, data: dict[str, Any], *, actor: Any) -> Visit:

@@ -14,7 +14,7 @@ from fupin.accounts.actions import do_issue_token
 from fupin.accounts.models import User
 from fupin.assistance.models import Measure, Visit
 from fupin.core.models import AuditEntry
-from fupin.core.personas import ALL_USERNAMES
+from fupin.core.personas import ALL_USERNAMES, FULL_NAMES
 from tests.api.helpers import Api
 from tests.assistance.conftest import OUTSIDE, READERS, RECORDERS, World, pair
 
@@ -98,7 +98,7 @@ def test_recording_visits_and_measures(persona: str, world: World, api_as: Calla
         saved = Measure.objects.filter(household=world.home).get()
         assert str(saved.amount) == "1500.50" and saved.recorded_by == world.personas[persona]
         assert saved.responsible_id == (world.pairing.pk if persona == "cadre" else None)
-        assert Visit.objects.filter(household=world.home).get().visitor_name == persona
+        assert Visit.objects.filter(household=world.home).get().visitor_name == FULL_NAMES[persona]
 
 
 def test_what_the_recording_answers(world: World, api_as: Callable[[str], Api]) -> None:

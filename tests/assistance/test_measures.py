@@ -207,10 +207,12 @@ def test_a_visit_needs_a_date_not_in_the_future_and_what_was_discussed(world: Wo
     assert not Visit.objects.exists()
 
 
-def test_the_visitor_defaults_to_the_users_full_name_or_username(world: World) -> None:
+def test_the_visitor_defaults_to_the_users_name_or_role_never_the_login(world: World) -> None:
     clerk = world.personas["village_clerk"]
+    clerk.first_name, clerk.last_name = "", ""
+    clerk.save()
     v = do_record_visit(world.home, {"day": TODAY, "discussed": "危房改造进度"}, actor=clerk)
-    assert v.visitor_name == "village_clerk" and v.visitor == clerk and v.area_id == VILLAGE
+    assert v.visitor_name == "村信息员" and v.visitor == clerk and v.area_id == VILLAGE
     clerk.first_name, clerk.last_name = "秀英", "龙"
     clerk.save()
     v = do_record_visit(world.home, {"day": TODAY, "discussed": "x", "done": "送去春耕种子"}, actor=clerk)

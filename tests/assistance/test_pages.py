@@ -24,7 +24,7 @@ from fupin.assistance.models import (
     WorkshopWorker,
 )
 from fupin.core.models import AuditEntry
-from fupin.core.personas import ALL_USERNAMES, VILLAGE
+from fupin.core.personas import ALL_USERNAMES, FULL_NAMES, VILLAGE
 from tests.assistance.conftest import MANAGERS, OUTSIDE, READERS, RECORDERS, Stuff, World
 from tests.web.test_pages import OUTSIDE_URL
 
@@ -261,7 +261,7 @@ def test_a_cadre_writes_only_for_the_paired_household(world: World, client_for: 
         assert client.post(f"/households/{world.home.pk}/{form}/new/", data).status_code == 302
     measure = Measure.objects.get()
     assert measure.responsible == world.pairing and measure.recorded_by == world.personas["cadre"]
-    assert Visit.objects.get().visitor_name == "cadre"
+    assert Visit.objects.get().visitor_name == FULL_NAMES["cadre"]
 
 
 def test_a_refused_form_comes_back_with_its_messages(stuff: Stuff, world: World, client_for: Any) -> None:
