@@ -499,3 +499,85 @@ def test_journey_5_organisation_department(
     walk.goto(f"/party/?year={today.year - 1}")
     assert branch.name in walk.text() and "选优配强支部书记" in walk.text()
     walk.finish()
+
+
+# --- 6. the 医保局 data provider, at a desk -------------------------------------------------
+
+
+def test_journey_6_department_provider(
+    transactional_db: Any, personas: dict[str, Any], desktop: Any, tmp_path: Any, settings: Any
+) -> None:
+    from fupin.core import crypto
+    from fupin.core.access import SYSTEM
+    from fupin.feeds.departments import do_set_departments
+    from fupin.feeds.models import FeedBatch
+    from tests.feeds.helpers import send_file, write_csv
+
+    settings.FUPIN_FILES_DIR = tmp_path / "files"
+    provider = personas["dept_provider"]
+    do_set_departments(provider, ["medical"], actor=SYSTEM)
+    household = make_household(VILLAGE, members=3, head_name="田医保")
+    ids = [crypto.decrypt(m.id_number_enc) for m in household.members.order_by("pk")]
+    stranger = new_id_number(dt.date(1966, 6, 6))  # valid, registered nowhere
+
+    def stay(id_number: str, day: str, amount: str) -> dict[str, str]:
+        return {"身份证号": id_number, "类型": "住院", "结算日期": day, "三重保障后自付金额": amount}
+
+    # last month's batch, already received
+    earlier = [stay(ids[0], "2026-10-03", "8200.50")]
+    send_file(write_csv(tmp_path / "10月住院.csv", earlier), "medical", user=provider, period="2026-10")
+    walk = Walk(desktop)
+    page = walk.page
+
+    # 6.1 a provider sees no household
+    walk.login("dept_provider")
+    assert page.locator("a[href='/households/']").count() == 0
+    response = page.goto(f"{walk.base}/households/")
+    assert response is not None and response.status in (403, 404)
+    walk.look()
+    assert "田医保" not in page.content()
+    response = page.goto(f"{walk.base}/households/{household.pk}/")
+    assert response is not None and response.status in (403, 404)
+    walk.look()
+
+    # 6.2 the month's hospital-stay file: a wrong period first (refused, choices kept)
+    rows = [
+        *earlier,  # sent again with this month's
+        stay(ids[1], "2026-11-12", "31250.00"),
+        stay(ids[2], "2026-11-20", "4600"),
+        stay(stranger, "2026-11-21", "9100"),
+    ]
+    upload = write_csv(tmp_path / "11月住院.csv", rows, encoding="gb18030")
+    walk.goto("/feeds/upload/")
+    page.select_option("select[name=source]", "medical")
+    page.fill("input[name=period]", "2026-13")
+    page.set_input_files("main input[type=file]", str(upload))
+    walk.submit()
+    assert page.locator("main small.error").count() >= 1
+    assert page.input_value("select[name=source]") == "medical"
+    assert page.input_value("input[name=period]") == "2026-13"
+    assert FeedBatch.objects.count() == 1
+    page.fill("input[name=period]", "2026-11")
+    page.set_input_files("main input[type=file]", str(upload))
+    walk.submit()
+    batch = FeedBatch.objects.order_by("-pk").first()
+    assert batch is not None and walk.path == f"/feeds/{batch.pk}/"
+
+    # 6.3 the match report: matched, not found, already received; the not-found rows listed by
+    # row number, with no name or ID number
+    walk.wait("!!document.querySelector('#feed-report .cards')", 60_000)
+    walk.look()
+    cards = {
+        page.locator("#feed-report .card span").nth(i).inner_text(): number(
+            page.locator("#feed-report .card strong").nth(i).inner_text()
+        )
+        for i in range(page.locator("#feed-report .card").count())
+    }
+    # rows, matched, not matched, invalid, already received (a repeated row is not matched again)
+    assert list(cards.values()) == [4, 2, 1, 0, 1], cards
+    saved = walk.download("a[href$='/report.csv']", tmp_path)
+    report = saved.read_bytes().decode("utf-8-sig")
+    assert "5" in report and stranger not in report and "田医保" not in report
+    lines = [line for line in report.splitlines()[1:] if line]
+    assert len(lines) == 2 and lines[-1].startswith("5,"), report  # header row + the 4th data row
+    walk.finish()
