@@ -23,6 +23,7 @@ from fupin.areas.models import Area, Level
 from fupin.areas.queries import within
 from fupin.cases.models import Case, Kind
 from fupin.cases.models import Status as CaseStatus
+from fupin.cases.queries import identification_late
 from fupin.core.access import require
 from fupin.core.errors import NotFound
 from fupin.registry.choices import HouseholdStatus, MonitoringCategory
@@ -228,6 +229,11 @@ def dashboard(user: Any, area: Area, *, today: dt.date | None = None) -> dict[st
         open=Count("id", filter=Q(status=AlertStatus.OPEN)),
         visit_overdue=Count("id", filter=visit_late(today)),
         decision_overdue=Count("id", filter=decision_late(today)),
+    )
+    # The same 15-day clock once a case is open: the alert is decided, the case carries its due
+    # day on, so an identification is overdue in one of the two counts, never both or neither.
+    totals["identification_overdue"] = (
+        Case.objects.filter(within(area, "area_code")).filter(identification_late(today)).count()
     )
     since = today - dt.timedelta(days=30)
     totals["raised_30"] = alerts.filter(raised_at__date__gte=since).count()

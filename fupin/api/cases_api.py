@@ -128,6 +128,15 @@ class CaseOut(CaseListItem):
     authorised_name: str = Field(description="Monitoring: who in the household signed the authorisation.")
     authorised_on: dt.date | None = Field(description="Monitoring: when the authorisation was signed.")
     comparison_findings: str = Field(description="Monitoring: what the data comparison found.")
+    first_clue_on: dt.date | None = Field(
+        description="Monitoring: the day of the first risk clue (the alert's, else the application's)."
+    )
+    identification_due: dt.date | None = Field(
+        description="Monitoring: identification is due by this day (first clue + 15 days, a setting)."
+    )
+    identification_late: bool = Field(
+        description="Monitoring: still open after the due day, or tagged after it."
+    )
     category: MonitoringCategory | None = Field(
         description="Monitoring: unstable (脱贫不稳定户), edge (边缘易致贫户) or sudden (突发严重困难户); "
         "proposed at the data comparison, fixed at tagging."
@@ -293,6 +302,9 @@ def describe(case: Case, user: Any) -> dict[str, Any]:
         "authorised_name": case.authorised_name,
         "authorised_on": case.authorised_on,
         "comparison_findings": case.comparison_findings,
+        "first_clue_on": case.first_clue_on,
+        "identification_due": case.identification_due,
+        "identification_late": case.identification_late_on(timezone.localdate()),
         "category": case.category or None,
         "risk_types": list(case.risk_types.values_list("risk", flat=True)),
         "elimination_way": case.elimination_way or None,
@@ -372,7 +384,15 @@ def open_monitoring_case(
         return actions.do_open_monitoring(household, origin=origin, reason=reason, year=year, actor=user)
     alert = access_alert(user, alert_id)  # missing or outside the area: 404 before any write
     with transaction.atomic():
-        case = actions.do_open_monitoring(household, origin=origin, reason=reason, year=year, actor=user)
+        # The alert is the first clue: the 15-day identification clock runs from its date.
+        case = actions.do_open_monitoring(
+            household,
+            origin=origin,
+            reason=reason,
+            year=year,
+            actor=user,
+            first_clue_on=timezone.localdate(alert.raised_at),
+        )
         mark_case_started(alert, case, actor=user)
     return case
 

@@ -282,7 +282,16 @@ OPENS_FROM: dict[str, tuple[tuple[str, ...], CaseError]] = {
 MONITORING_ORIGINS = (Origin.APPLICATION, Origin.CADRE_CHECK, Origin.SCREENING)
 
 
-def _open(household: Household, kind: str, *, origin: str, reason: str, year: int | None, actor: Any) -> Case:
+def _open(
+    household: Household,
+    kind: str,
+    *,
+    origin: str,
+    reason: str,
+    year: int | None,
+    actor: Any,
+    first_clue_on: dt.date | None = None,
+) -> Case:
     require(actor, ACT_VILLAGE_STEP, area_code=household.area_id)
     if not at_level(actor, 5):
         raise PermissionDenied()
@@ -305,6 +314,14 @@ def _open(household: Household, kind: str, *, origin: str, reason: str, year: in
         opened_by=_user(actor),
         step_since=timezone.now(),
     )
+    if kind == Kind.MONITORING:
+        # The 15-day clock runs from the first clue, not from whenever the village got round
+        # to opening the case (domain.md §5).
+        clue = min(first_clue_on or timezone.localdate(), timezone.localdate())
+        case.first_clue_on = clue
+        case.identification_due = clue + dt.timedelta(
+            days=int(setting_for(household.area_id, "alert_decision_days"))
+        )
     first = path_of(case)[0]
     case.step = first
     try:
@@ -333,15 +350,30 @@ def do_open_exit(household: Household, *, reason: str, actor: Any, year: int | N
 
 
 def do_open_monitoring(
-    household: Household, *, origin: str, reason: str, actor: Any, year: int | None = None
+    household: Household,
+    *,
+    origin: str,
+    reason: str,
+    actor: Any,
+    year: int | None = None,
+    first_clue_on: dt.date | None = None,
 ) -> Case:
     """纳入监测: the village starts including an ordinary, exited or risk-eliminated household in
     monitoring, after a household's own report (application), a cadre check or department
     screening. Linking the alert that led here is the caller's business (alerts sit above
-    cases)."""
+    cases); the caller passes the alert's date as ``first_clue_on``, else the clock starts
+    today (the application)."""
     if origin not in MONITORING_ORIGINS:
         raise FupinError(CaseError.BAD_MONITORING_ORIGIN, field="origin")
-    return _open(household, Kind.MONITORING, origin=origin, reason=reason, year=year, actor=actor)
+    return _open(
+        household,
+        Kind.MONITORING,
+        origin=origin,
+        reason=reason,
+        year=year,
+        actor=actor,
+        first_clue_on=first_clue_on,
+    )
 
 
 def do_open_elimination(household: Household, *, reason: str, actor: Any, year: int | None = None) -> Case:
@@ -799,6 +831,13 @@ def do_tag_monitoring(case: Case, *, category: str, risk_types: Any, actor: Any,
             raise ValidationFailed([FupinError(CaseError.CATEGORY_NEEDS_RANGE, field="category")])
         CaseRiskType.objects.bulk_create(
             CaseRiskType(case=case, risk=risk, position=n) for n, risk in enumerate(chosen, start=1)
+        )
+        # Judged now that the risk types exist (inside the transaction, so a refusal leaves none).
+        water = next(r for r in rules.evaluate(case) if r.code == "water_measure_recorded")
+        if water.blocking:
+            raise ValidationFailed([FupinError(CaseError.WATER_MEASURE_REQUIRED, field="risk_types")])
+        RuleCheck.objects.update_or_create(
+            case=case, rule=water.code, defaults={"passed": water.passed, "evidence": water.evidence}
         )
         # The category goes on the dated history row too: the statistics read it by year.
         _change_status(case, HouseholdStatus.MONITORED, actor, category=final)

@@ -57,6 +57,17 @@ SPECS: dict[str, Spec] = {
         1,
         60,
     ),
+    # 帮扶消除 this many calendar months or fewer after the identification month is flagged
+    # (LOCAL, the Guizhou platform: the identification month or the month after, domain.md
+    # §5): a warning a reviewer overrides with a reason. 0 turns the flag off.
+    "elimination_flag_months": Spec(
+        2,
+        "int",
+        _("months from identification in which an elimination through assistance is flagged"),
+        _("a whole number of months, 0 to 12"),
+        0,
+        12,
+    ),
     # Work teams and first secretaries (domain.md §7): team size and term from the 2017 central
     # guidance; the rest are county practice, so they are settings.
     "team_min_members": Spec(3, "int", _("smallest work team (people)"), _("a whole number, 1 to 20"), 1, 20),

@@ -71,6 +71,10 @@ class CaseError(ErrorCode):
     RISK_TYPES_COUNT = gettext_noop("Choose between 1 and {max} risk types.")
     RISK_TYPE_UNKNOWN = gettext_noop("Not a risk type: {value}.")
     RISK_TYPE_TWICE = gettext_noop("A risk type is chosen twice: {value}.")
+    WATER_MEASURE_REQUIRED = gettext_noop(
+        "A risk of unsafe drinking water needs a safe drinking water measure recorded for the "
+        "household (dated this work year or later) before it is tagged."
+    )
     WAY_REQUIRED = gettext_noop("Choose how the risk was eliminated: through assistance or naturally.")
     RULE_NOT_OVERRIDABLE = gettext_noop("This rule cannot be overridden.")
     RULES_BLOCK = gettext_noop(

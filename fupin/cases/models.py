@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.registry.choices import EliminationWay, MonitoringCategory, RiskType
@@ -103,6 +104,12 @@ class Case(models.Model):
     elimination_way = models.CharField(
         _("way of elimination"), max_length=10, choices=EliminationWay.choices, blank=True
     )
+    # The 15-day limit from the first risk clue to completed identification (domain.md §5),
+    # monitoring inclusion only: the clue is the alert's date when the case came from one, else
+    # the day the case opened (the application). Fixed at opening, like the exit path, so a later
+    # change of the area's limit does not move a running clock.
+    first_clue_on = models.DateField(_("first risk clue on"), null=True, blank=True)
+    identification_due = models.DateField(_("identification due"), null=True, blank=True)
     rejection_reason = models.CharField(_("rejection reason"), max_length=300, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -147,6 +154,16 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    def identification_late_on(self, today: dt.date) -> bool:
+        """Past the 15-day limit as of ``today``: still open after the due day, or tagged after
+        it. ``cases.queries.identification_late`` is the same rule as a query."""
+        if self.identification_due is None or self.status == Status.REJECTED:
+            return False
+        if self.status == Status.OPEN:
+            return self.identification_due < today
+        done = timezone.localdate(self.closed_at) if self.closed_at else today
+        return self.identification_due < done
 
 
 class CaseStep(models.Model):

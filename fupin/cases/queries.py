@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Case as When_
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import IntegerField, Q, QuerySet, Value, When
 
 from fupin.accounts.permissions import VIEW_CASES
 from fupin.areas.models import Level
 from fupin.areas.queries import within
-from fupin.cases.models import Case, CaseStep, Decision, Status, Step
+from fupin.cases.models import Case, CaseStep, Decision, Kind, Status, Step
 from fupin.cases.workflow import NOTICE_ROUND
 from fupin.core.access import require
 from fupin.core.errors import NotFound
@@ -30,6 +31,13 @@ LEVEL_STEPS: dict[int, tuple[str, ...]] = {
     Level.TOWNSHIP: (Step.COMPARISON, Step.TOWNSHIP_REVIEW),
     Level.COUNTY: (Step.COUNTY_APPROVAL,),
 }
+
+
+def identification_late(today: dt.date) -> Q:
+    """Monitoring cases past the 15-day limit (domain.md §5) as of ``today``: still open after
+    the due day. The same rule as ``Case.identification_late_on`` for an open case; a case
+    tagged late is no longer waiting, so it is shown late on its page but not counted here."""
+    return Q(kind=Kind.MONITORING, status=Status.OPEN, identification_due__lt=today)
 
 
 def cases_within(user: Any) -> QuerySet[Case]:

@@ -7,28 +7,42 @@ Exit (§3, §4): income above the line in the latest year and the year before (s
 assistance policies in effect). A failing rule blocks the decision unless overridden with a
 written reason (``actions.do_override_rule``).
 Monitoring inclusion (§5): income of the latest year within the monitoring range of the
-province and year (a household in sudden severe hardship may be above it).
+province and year (a household in sudden severe hardship may be above it); once risk types are
+chosen (at tagging), a 因安全饮水 risk needs a 饮水安全保障 measure on file for the household, as
+the national system's checker requires. That one is a block: the remedy is recording the
+measure, not a reviewer's judgement, and tagging has no reviewer.
 Risk elimination (§5): income above the range in the latest year and the year before (stable),
 两不愁三保障 and safe water met, large unavoidable spending resolved, no monitoring alert still
 open (no new risk), and at least one member able to work. That last one is a block, not a
 judgement: a household without labour capacity stays monitored under 兜底, so no reviewer may
-override it.
+override it. A 帮扶消除 within the identification month or the month after (LOCAL, a setting)
+is flagged: a warning the reviewer overrides with a reason, as the Guizhou platform does.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.display import display_name_for_login
-from fupin.cases.models import Case, Kind, RuleCheck, Verification
+from fupin.cases.area_settings import setting_for
+from fupin.cases.models import Case, CaseRiskType, Kind, RuleCheck, Status, Verification
 from fupin.core.sources import source_text
-from fupin.registry.choices import Cause, HouseholdStatus, LabourCapacity, MonitoringCategory
+from fupin.registry.choices import (
+    Cause,
+    EliminationWay,
+    HouseholdStatus,
+    LabourCapacity,
+    MonitoringCategory,
+    RiskType,
+)
 from fupin.registry.models import (
     Household,
     HouseholdCondition,
@@ -61,11 +75,17 @@ LABELS: dict[str, Promise] = {
     "labour_capacity": _(
         "At least one member can work (a household without labour capacity stays monitored)"
     ),
+    "water_measure_recorded": _(
+        "A risk of unsafe drinking water has a safe drinking water measure recorded"
+    ),
+    "not_hasty_elimination": _(
+        "Not eliminated through assistance within the identification month or the month after"
+    ),
 }
 
 # Rules no reviewer may override: a household where nobody can work stays monitored under 兜底
 # (domain.md §5, "Blocks"), whatever else is true of it.
-NOT_OVERRIDABLE = frozenset({"labour_capacity"})
+NOT_OVERRIDABLE = frozenset({"labour_capacity", "water_measure_recorded"})
 
 # What each evidence key means, for the page; the API keeps the keys.
 EVIDENCE_LABELS: dict[str, Promise] = {
@@ -100,11 +120,22 @@ EVIDENCE_LABELS: dict[str, Promise] = {
     "open_alerts": _("open alerts"),
     "members": _("current members"),
     "members_able": _("members able to work"),
+    "risk_types": _("risk types"),
+    "water_measures": _("safe drinking water measures"),
+    "measures_from": _("measures counted from"),
+    "identified_on": _("identified as monitored on"),
+    "judged_on": _("judged on"),
+    "flag_months": _("months flagged"),
+    "way": _("way of elimination"),
 }
 
 # Codes of notes a rule leaves in its evidence (the API keeps the code, the page the words).
 NOTES: dict[str, Promise] = {
     "sudden_hardship": _("A household in sudden severe hardship does not need income within the range."),
+    "no_identification_on_file": _(
+        "No completed monitoring case on file, so the time since identification cannot be judged."
+    ),
+    "way_not_chosen": _("The way is chosen at tagging; judged as an elimination through assistance."),
 }
 
 IDENTIFICATION_RULES = (
@@ -122,7 +153,8 @@ EXIT_RULES = (
     "not_new_this_year",
     "policies_effective",
 )
-MONITORING_RULES = ("income_in_monitoring_range",)
+# water_measure_recorded is judged only once the case has its risk types (at tagging).
+MONITORING_RULES = ("income_in_monitoring_range", "water_measure_recorded")
 ELIMINATION_RULES = (
     "income_above_threshold",
     "income_stably_above_threshold",
@@ -130,6 +162,7 @@ ELIMINATION_RULES = (
     "spending_resolved",
     "no_open_alert",
     "labour_capacity",
+    "not_hasty_elimination",
 )
 RULES_BY_KIND: dict[str, tuple[str, ...]] = {
     Kind.IDENTIFICATION: IDENTIFICATION_RULES,
@@ -167,6 +200,10 @@ class RuleResult:
                 value = _("national")
             elif key == "category" and value in MonitoringCategory.values:
                 value = MonitoringCategory(value).label
+            elif key == "risk_types":
+                value = "、".join(str(RiskType(v).label) if v in RiskType.values else v for v in value) or "—"
+            elif key == "way" and value in EliminationWay.values:
+                value = EliminationWay(value).label
             elif key == "note" and value in NOTES:
                 value = NOTES[value]
             elif key in ("line_source", "threshold_source"):
@@ -379,6 +416,30 @@ def _exit(case: Case, incomes: list[IncomeRecord], verification: Verification | 
     return results
 
 
+def _water_measure(case: Case, risks: list[str]) -> RuleResult:
+    """因安全饮水 needs a 饮水安全保障 measure (domain.md §5, the national system's checker): one
+    of the kind "water" dated in the case's work year or later, since an older one answered an
+    earlier problem. Measures belong to the assistance app, above cases: looked up by name."""
+    evidence: dict[str, Any] = {"risk_types": risks}
+    if RiskType.WATER not in risks:
+        return RuleResult("water_measure_recorded", True, evidence)
+    since = dt.date(case.year, 1, 1)
+    try:
+        measure_model = apps.get_model("assistance", "Measure")
+    except LookupError:
+        return RuleResult("water_measure_recorded", False, evidence | {"water_measures": []})
+    found = [
+        f"#{pk} {day.isoformat()} {text}"
+        for pk, day, text in measure_model.objects.filter(
+            household_id=case.household_id, kind="water", day__gte=since
+        )
+        .order_by("day", "pk")
+        .values_list("pk", "day", "description")
+    ]
+    evidence |= {"water_measures": found, "measures_from": since.isoformat()}
+    return RuleResult("water_measure_recorded", bool(found), evidence)
+
+
 def _monitoring(case: Case, incomes: list[IncomeRecord]) -> list[RuleResult]:
     latest = incomes[0] if incomes else None
     threshold, evidence = _threshold_evidence(case.area_code, latest)
@@ -390,7 +451,12 @@ def _monitoring(case: Case, incomes: list[IncomeRecord]) -> list[RuleResult]:
     if sudden and not in_range:
         # 突发严重困难户: income above the range, but a sudden event makes living seriously hard.
         evidence["note"] = "sudden_hardship"
-    return [RuleResult("income_in_monitoring_range", in_range or sudden, evidence)]
+    results = [RuleResult("income_in_monitoring_range", in_range or sudden, evidence)]
+    # Risk types are chosen at tagging; before that there is nothing to judge (nor to show).
+    risks = list(CaseRiskType.objects.filter(case_id=case.pk).values_list("risk", flat=True))
+    if risks:
+        results.append(_water_measure(case, risks))
+    return results
 
 
 def _open_alerts(household: Household) -> tuple[bool, dict[str, Any]]:
@@ -416,6 +482,47 @@ def _labour(household: Household) -> tuple[bool, dict[str, Any]]:
     )
     count = sum(1 for value in capacities if value in able)
     return count > 0, {"members": len(capacities), "members_able": count}
+
+
+def _months_between(earlier: dt.date, later: dt.date) -> int:
+    """Calendar months from ``earlier``'s month to ``later``'s: 0 in the same month, 1 the next."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def _hasty_elimination(case: Case) -> RuleResult:
+    """帮扶消除 within the identification month or the month after is flagged (domain.md §5,
+    LOCAL, from the Guizhou platform; the months are the ``elimination_flag_months`` setting).
+    Identification is the completion of the household's latest monitoring case; the elimination
+    is judged on the day the rule is checked (the reviews; tagging comes after them, so a rule
+    passed there cannot fail later). Until tagging the way is open, so it is judged as
+    assistance; a natural elimination is never flagged."""
+    months = int(setting_for(case.area_code, "elimination_flag_months"))
+    today = timezone.localdate()
+    evidence: dict[str, Any] = {"flag_months": months, "judged_on": today.isoformat()}
+    if case.elimination_way:
+        evidence["way"] = case.elimination_way
+    else:
+        evidence["note"] = "way_not_chosen"
+    if case.elimination_way == EliminationWay.NATURAL or months == 0:
+        return RuleResult("not_hasty_elimination", True, evidence)
+    closed_at = (
+        Case.objects.filter(
+            household_id=case.household_id,
+            kind=Kind.MONITORING,
+            status=Status.COMPLETED,
+            closed_at__isnull=False,
+        )
+        .order_by("-closed_at")
+        .values_list("closed_at", flat=True)
+        .first()
+    )
+    if closed_at is None:
+        # A household monitored before this system (imported) has no dated identification here.
+        evidence["note"] = "no_identification_on_file"
+        return RuleResult("not_hasty_elimination", True, evidence)
+    identified = timezone.localdate(closed_at)
+    evidence["identified_on"] = identified.isoformat()
+    return RuleResult("not_hasty_elimination", _months_between(identified, today) >= months, evidence)
 
 
 def _elimination(
@@ -447,6 +554,7 @@ def _elimination(
     results.append(RuleResult("no_open_alert", ok, evidence))
     ok, evidence = _labour(household)
     results.append(RuleResult("labour_capacity", ok, evidence))
+    results.append(_hasty_elimination(case))
     return results
 
 

@@ -20,7 +20,7 @@ from fupin.areas.queries import access_area_by_code
 from fupin.cases import actions, rules
 from fupin.cases.area_settings import SPECS, clean_setting, do_set_area_setting, setting_for
 from fupin.cases.models import Attachment, Case, Kind, Origin, Status, Step
-from fupin.cases.queries import access_case_by_id, inbox, timeline
+from fupin.cases.queries import access_case_by_id, identification_late, inbox, timeline
 from fupin.cases.workflow import MONITORING_KINDS, NOTICE_ROUND, REVIEW_STEPS, decides, may_act, path_of
 from fupin.core.access import owns_setting, require, require_setting_owner
 from fupin.core.errors import FupinError, NotFound, ValidationFailed
@@ -45,9 +45,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     status = request.GET.get("status", "open")
     kind = request.GET.get("kind", "")
-    cases = list(inbox(user, status=status, kind=kind if kind in Kind.values else "")[:200])
+    today = timezone.localdate()
+    qs = inbox(user, status=status, kind=kind if kind in Kind.values else "")
+    # Counted over the whole list, not the 200 shown, so the figure matches the dashboard's.
+    overdue_count = qs.filter(identification_late(today)).count()
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        qs = qs.filter(identification_late(today))
+    cases = list(qs[:200])
     for case in cases:
         case.mine = may_act(user, case)  # type: ignore[attr-defined]
+        case.late = case.identification_late_on(today)  # type: ignore[attr-defined]
     return render(
         request,
         "web/case_list.html",
@@ -57,6 +65,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "statuses": Status.choices,
             "kinds": Kind.choices,
+            "overdue_count": overdue_count,
+            "overdue_only": overdue_only,
             "breadcrumb": breadcrumb(user, user.area, here=True),  # type: ignore[union-attr]
         },
     )
@@ -112,6 +122,7 @@ def _render_case(
             "ways": EliminationWay.choices,
             "risk_types": [RiskType(r).label for r in case.risk_types.values_list("risk", flat=True)],
             "today": today,
+            "identification_late": case.identification_late_on(today),
             "errors": errors or [],
             "values": {posted.get("action", ""): posted} if posted is not None else {},
             "posted_risk_types": posted.getlist("risk_types") if posted is not None else [],
