@@ -13,6 +13,7 @@ Uses Debian's chromium; skipped, saying why, where it or playwright is absent.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -580,4 +581,129 @@ def test_journey_6_department_provider(
     assert "5" in report and stranger not in report and "田医保" not in report
     lines = [line for line in report.splitlines()[1:] if line]
     assert len(lines) == 2 and lines[-1].startswith("5,"), report  # header row + the 4th data row
+    walk.finish()
+
+
+# --- 7. a household reporting hardship, on a phone, without an account --------------------
+
+
+def answer_the_sum(page: Any) -> None:
+    """The offline challenge, answered as a person would: read the sum and add it up."""
+    a, b = re.search(r"(\d+)\s*\+\s*(\d+)", page.inner_text("main form[method=post]")).groups()
+    page.fill("input[name=answer]", str(int(a) + int(b)))
+
+
+def test_journey_7_household_self_report(transactional_db: Any, personas: dict[str, Any], phone: Any) -> None:
+    from fupin.alerts.actions import reference_of
+    from fupin.alerts.models import SelfReport
+    from fupin.core import crypto
+
+    household = make_household(VILLAGE, head_name="龙秀英")
+    own_id = crypto.decrypt(household.members.get(relation="head").id_number_enc)
+    walk = Walk(phone)
+    page = walk.page
+
+    # 7.1 the QR code on the notice board leads to the village's own form
+    walk.goto(f"/report/?village={VILLAGE}")
+    assert "十八洞村" in walk.text()
+    page.fill("input[name=name]", "龙秀英")
+    page.fill("input[name=id_number]", wrong_check_digit(own_id))
+    page.fill("input[name=phone]", "139 1234 5678")
+    page.fill("textarea[name=what_happened]", "丈夫住院，治病花了三万多")
+    answer_the_sum(page)
+    walk.submit()
+    assert "身份证号校验位不正确" in walk.text()
+    assert walk.values("main form[method=post]", ["name", "id_number", "phone", "what_happened"]) == {
+        "name": "龙秀英",
+        "id_number": wrong_check_digit(own_id),
+        "phone": "139 1234 5678",
+        "what_happened": "丈夫住院，治病花了三万多",
+    }
+    assert not SelfReport.objects.exists()
+    page.fill("input[name=id_number]", own_id)
+    answer_the_sum(page)  # each showing of the form asks a new one
+    walk.submit()
+
+    # 7.2 已受理, a visit within 3 days, and a reference number
+    assert "已受理" in walk.text() and "村干部将在 3 天内上门核实" in walk.text()
+    reference = page.inner_text(".reference").strip()
+    report = SelfReport.objects.get()
+    assert reference and reference == reference_of(report)
+    # a reload does not send it again
+    page.reload()
+    walk.look()
+    assert SelfReport.objects.count() == 1
+
+    # ... and the village clerk sees a new alert
+    page.context.clear_cookies()
+    walk.login("village_clerk")
+    walk.follow("/alerts/")
+    alert = Alert.objects.get(household=household)
+    assert alert.channel == "self_report"
+    row = page.locator("table.alerts tbody tr", has_text="龙秀英")
+    assert row.count() == 1 and "三万多" in row.inner_text()
+    walk.finish()
+
+
+# --- 8. the province leader, at a desk -----------------------------------------------------
+
+
+def test_journey_8_province_leader(
+    transactional_db: Any, personas: dict[str, Any], desktop: Any, tmp_path: Any
+) -> None:
+    from fupin.areas.models import Area
+    from fupin.core.personas import COUNTY, OTHER_COUNTY, PREFECTURE, PROVINCE
+    from fupin.stats.refresh import store
+    from tests.stats.test_drilldown_browser import inside_point
+
+    values = {
+        "poor_households": 12,
+        "monitored_households": 20,
+        "monitored_per_thousand": 8.5,
+        "alerts_overdue": 2,
+    }
+    year = timezone.localdate().year
+    for code in (PROVINCE, PREFECTURE, COUNTY, TOWNSHIP, VILLAGE):
+        store(Area.objects.get(code=code), year, values)
+    store(Area.objects.get(code=OTHER_COUNTY), year, {**values, "monitored_per_thousand": 20.0})
+    lng, lat = inside_point(COUNTY, Area.objects.get(code=PROVINCE))
+    walk = Walk(desktop)
+    page = walk.page
+
+    # 8.1 the dashboard: the county map coloured by monitored households per thousand
+    walk.login("province_supervisor")
+    walk.follow("/stats/")
+    page.wait_for_selector("#chart-map[data-ready='1']", timeout=15000)
+    walk.look()
+    assert page.locator("#chart-map canvas").count() >= 1
+
+    # 8.2 click 花垣县 on the map, then a township, then a village
+    chart = page.locator("#chart-map")
+    chart.scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        "([lng, lat]) => echarts.getInstanceByDom(document.getElementById('chart-map'))"
+        ".convertToPixel({seriesIndex: 0}, [lng, lat])",
+        [lng, lat],
+    )
+    box = chart.bounding_box()
+    assert box and 0 < x < box["width"] and 0 < y < box["height"]
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(f"{walk.base}/stats/{COUNTY}/**")
+    walk.look()
+    with page.expect_navigation():
+        page.click(f"#stats-ranking-table tr[data-code='{TOWNSHIP}'] a")
+    walk.look()
+    assert walk.path.startswith(f"/stats/{TOWNSHIP}/")
+    with page.expect_navigation():
+        page.click(f"#stats-ranking-table tr[data-code='{VILLAGE}'] a")
+    walk.look()
+    assert walk.path.startswith(f"/stats/{VILLAGE}/") and "十八洞村" in walk.text()
+
+    # 8.3 export the table being looked at
+    saved = walk.download("#stats-export", tmp_path)
+    assert "十八洞村" in " ".join(cells_of(saved))
+    # nothing above the leader's own area is reachable
+    response = page.goto(f"{walk.base}/stats/110000000000/")
+    assert response is not None and response.status == 404
+    walk.look()
     walk.finish()
