@@ -129,6 +129,7 @@ def test_the_dashboard_counts_alerts_by_rule_and_place_and_monitored_households_
         "open": 4,
         "visit_overdue": 4,
         "decision_overdue": 0,
+        "identification_overdue": 0,  # no monitoring case open yet (the 15-day clock on cases)
         "raised_30": 6,
         "decided_30": 1,
     }

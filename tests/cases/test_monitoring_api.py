@@ -13,6 +13,7 @@ from django.utils import timezone
 from fupin.accounts.models import User
 from fupin.alerts import actions as alert_actions
 from fupin.alerts.models import Alert
+from fupin.assistance.measures import do_record_measure
 from fupin.cases.models import Case, CaseStep, Step
 from fupin.core.access import SYSTEM
 from fupin.core.models import AuditEntry
@@ -166,6 +167,12 @@ def test_a_monitoring_case_through_the_api(personas: dict[str, User], api_as: Ca
         f"/cases/{cid}/tagging", {"category": "unstable", "risk_types": ["illness", "illness"]}
     )
     assert twice.status_code == 400 and twice.json()["code"] == "RISK_TYPE_TWICE"
+    # A 因安全饮水 risk is tagged only with a 饮水安全保障 measure on file (domain.md §5).
+    do_record_measure(
+        household,
+        {"kind": "water", "day": timezone.localdate().isoformat(), "amount": "800", "description": "水窖"},
+        actor=SYSTEM,
+    )
     done = clerk.post(
         f"/cases/{cid}/tagging", {"category": "unstable", "risk_types": ["illness", "water"]}
     ).json()

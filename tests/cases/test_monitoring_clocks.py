@@ -120,7 +120,9 @@ def test_a_water_risk_without_a_water_measure_cannot_be_tagged(personas: dict[st
     )
     _water_measure(case.household, dt.date(case.year - 1, 6, 1))
     with pytest.raises(ValidationFailed):
-        actions.do_tag_monitoring(case, category="edge", risk_types=["water"], actor=personas["village_clerk"])
+        actions.do_tag_monitoring(
+            case, category="edge", risk_types=["water"], actor=personas["village_clerk"]
+        )
     # Other risk types never needed one.
     assert _result(case, "income_in_monitoring_range").passed
 
@@ -152,16 +154,21 @@ def _visited_alert(household: Household, actor: User, *, days_ago: int) -> Alert
     return alert_actions.do_record_visit(alert, "已入户核实", actor=actor)
 
 
-def test_a_case_opened_without_an_alert_is_due_15_days_from_the_application(personas: dict[str, User]) -> None:
+def test_a_case_opened_without_an_alert_is_due_15_days_from_the_application(
+    personas: dict[str, User],
+) -> None:
     case = open_monitoring(personas, origin="application")
     assert case.first_clue_on == TODAY
     assert case.identification_due == TODAY + dt.timedelta(days=15)
     assert not case.identification_late_on(TODAY)
     assert case.identification_late_on(TODAY + dt.timedelta(days=16))
     # Not the other kinds: identification of poverty has no such clock.
-    assert actions.do_open_elimination(
-        make_household(status="monitored"), reason="收入稳定", actor=personas["village_clerk"]
-    ).identification_due is None
+    assert (
+        actions.do_open_elimination(
+            make_household(status="monitored"), reason="收入稳定", actor=personas["village_clerk"]
+        ).identification_due
+        is None
+    )
 
 
 def test_the_clock_runs_from_the_alert_and_the_overdue_count_carries_over(personas: dict[str, User]) -> None:
@@ -187,7 +194,10 @@ def test_the_clock_runs_from_the_alert_and_the_overdue_count_carries_over(person
     assert page.status_code == 200 and f"/cases/{case.pk}/" in text
     assert case.identification_due.isoformat() in text
     detail = personas_client(personas, "county_admin").get(f"/cases/{case.pk}/").content.decode()
-    assert case.identification_due.isoformat() in detail and (TODAY - dt.timedelta(days=20)).isoformat() in detail
+    assert (
+        case.identification_due.isoformat() in detail
+        and (TODAY - dt.timedelta(days=20)).isoformat() in detail
+    )
 
     # Tagged after the limit: shown late on the case, no longer counted as waiting.
     case = advance_to(case, Step.DONE, personas)
@@ -247,7 +257,9 @@ def test_an_elimination_in_the_identification_month_is_flagged_and_needs_an_over
         actions.do_approve_case(case, actor=township)
     assert refused.value.code is CaseError.RULES_FAILED
     assert str(rules.LABELS["not_hasty_elimination"]) in refused.value.message
-    actions.do_override_rule(case, rule="not_hasty_elimination", reason="大病已报销，务工稳定", actor=township)
+    actions.do_override_rule(
+        case, rule="not_hasty_elimination", reason="大病已报销，务工稳定", actor=township
+    )
     case = actions.do_approve_case(case, actor=township)
     assert case.step == Step.COUNTY_APPROVAL
     case = advance_to(case, Step.DONE, personas)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from fupin.accounts.models import User
 from fupin.alerts import actions as alert_actions
 from fupin.alerts.models import Alert
+from fupin.assistance.measures import do_record_measure
 from fupin.cases.models import Attachment, Case, CaseStep, Status, Step
 from fupin.core.access import SYSTEM
 from fupin.core.models import AuditEntry
@@ -230,6 +231,12 @@ def test_a_monitoring_case_through_the_pages(
     )
     assert too_many.status_code == 400
     assert Case.objects.get(pk=case.pk).step == Step.TAGGING
+    # A 因安全饮水 risk is tagged only with a 饮水安全保障 measure on file (domain.md §5).
+    do_record_measure(
+        household,
+        {"kind": "water", "day": timezone.localdate().isoformat(), "amount": "800", "description": "水窖"},
+        actor=SYSTEM,
+    )
     tagged = clerk.post(act, {"action": "tag", "category": "unstable", "risk_types": ["illness", "water"]})
     assert tagged.status_code == 302
     case = Case.objects.get(pk=case.pk)

@@ -10,8 +10,10 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from fupin.accounts.models import User
+from fupin.assistance.measures import do_record_measure
 from fupin.cases import actions
 from fupin.cases.models import Case, CaseRiskType, CaseStep, Status, Step
+from fupin.core.access import SYSTEM
 from fupin.core.errors import ValidationFailed
 from fupin.core.models import AuditEntry
 from fupin.registry.choices import RiskType
@@ -66,6 +68,12 @@ def test_five_risk_types_of_the_declared_list_are_kept_in_order(
     personas: dict[str, User], at_tagging: Case
 ) -> None:
     chosen = ["water", "housing", "employment", "industry", "labour"]
+    # A 因安全饮水 risk is tagged only with a 饮水安全保障 measure on file (domain.md §5).
+    do_record_measure(
+        at_tagging.household,
+        {"kind": "water", "day": str(at_tagging.year) + "-01-02", "amount": "800", "description": "水窖"},
+        actor=SYSTEM,
+    )
     case = actions.do_tag_monitoring(
         at_tagging, category="edge", risk_types=chosen, actor=personas["village_clerk"]
     )

@@ -175,6 +175,8 @@ def test_statuses_run_none_to_monitored_to_eliminated_and_back_to_monitored(
     household = monitoring_candidate()
     case = advance_to(open_monitoring(p, household), Step.DONE, p)
     assert case.category == "edge" and _reload(household).status == "monitored"
+    # Identified three months back: a 帮扶消除 in the identification month or the next is flagged.
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - dt.timedelta(days=95))
 
     # Assistance works: two good years and every condition met, so the risk is eliminated.
     _income(household, year - 2, poor=False)
