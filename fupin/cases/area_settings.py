@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.permissions import EDIT_AREA_SETTINGS
-from fupin.areas.models import Area, AreaSetting, full_code
+from fupin.areas.models import Area, AreaSetting, Level, full_code
 from fupin.cases.errors import CaseError
 from fupin.core import audit
 from fupin.core.access import require_setting_owner
@@ -32,6 +32,8 @@ class Spec:
     hint: Promise
     minimum: int = 0
     maximum: int = 0
+    # Set only on a county (the rule's text says "a county setting"), never above or below it.
+    county_only: bool = False
 
 
 _FRACTION = _("a fraction such as 1/4")
@@ -68,11 +70,43 @@ SPECS: dict[str, Spec] = {
         0,
         12,
     ),
-    # Work teams and first secretaries (domain.md §7): team size and term from the 2017 central
-    # guidance; the rest are county practice, so they are settings.
-    "team_min_members": Spec(3, "int", _("smallest work team (people)"), _("a whole number, 1 to 20"), 1, 20),
+    # Work teams and first secretaries (domain.md §7): team size and term are the 2017 central
+    # rule (CONFIRMED), so an area may ask for more but never for less; a county that departs
+    # from it must say so in the two deviation settings (county only, 0 = none), which the team
+    # page then shows. The rest are county practice, so they are settings.
+    "team_min_members": Spec(
+        3, "int", _("smallest work team (people)"), _("a whole number, 3 (the central rule) to 20"), 3, 20
+    ),
     "team_min_term_years": Spec(
-        2, "int", _("shortest work-team term (years)"), _("a whole number, 1 to 5"), 1, 5
+        2, "int", _("shortest work-team term (years)"), _("a whole number, 2 (the central rule) to 5"), 2, 5
+    ),
+    "team_deviation_min_members": Spec(
+        0,
+        "int",
+        _("deviation from the central rule: smallest work team allowed (people)"),
+        _("0 for no deviation, or 1 or 2"),
+        0,
+        2,
+        county_only=True,
+    ),
+    "team_deviation_min_term_years": Spec(
+        0,
+        "int",
+        _("deviation from the central rule: shortest work-team term allowed (years)"),
+        _("0 for no deviation, or 1"),
+        0,
+        1,
+        county_only=True,
+    ),
+    # Recall for too few days in the village (LOCAL): this many finished months in a year below
+    # village_days_per_month (after leave) propose recall; 1 means any finished month.
+    "attendance_recall_months": Spec(
+        1,
+        "int",
+        _("finished months in a year below the days in the village that propose recall"),
+        _("a whole number, 1 to 12"),
+        1,
+        12,
     ),
     "village_days_per_month": Spec(
         20, "int", _("days in the village each month"), _("a whole number of days, 1 to 31"), 1, 31
@@ -153,6 +187,26 @@ SPECS: dict[str, Spec] = {
     "mpi_weight_housing": Spec("1/12", "fraction", _("index weight: safe housing"), _FRACTION),
     "mpi_weight_water": Spec("1/12", "fraction", _("index weight: safe drinking water"), _FRACTION),
     "mpi_cutoff": Spec("1/3", "fraction", _("index cutoff k (poor at this score or more)"), _FRACTION),
+    # Income (domain.md §1.3, LOCAL, Chuxiong): business costs as fixed shares of output by kind,
+    # for a form or import that gives output by kind without its costs.
+    "cost_share_grain": Spec("2/5", "fraction", _("business cost share of output: grain"), _FRACTION),
+    "cost_share_tobacco": Spec(
+        "9/20", "fraction", _("business cost share of output: flue-cured tobacco"), _FRACTION
+    ),
+    "cost_share_livestock": Spec(
+        "2/5", "fraction", _("business cost share of output: livestock and poultry"), _FRACTION
+    ),
+    "cost_share_fruit": Spec("3/20", "fraction", _("business cost share of output: forest fruit"), _FRACTION),
+    # The month the income year starts in: 1 is the calendar year; 10 is one county's 上年10月1日
+    # to 当年9月30日, so income year Y runs from 1 October Y-1 to 30 September Y.
+    "income_period_start_month": Spec(
+        1,
+        "int",
+        _("income year starts in month (1: the calendar year; 10: 1 October of the year before)"),
+        _("a whole number, 1 to 12"),
+        1,
+        12,
+    ),
     # Public views hide a count below this (and any rate resting on it), so that a family cannot
     # be recognised from a small number.
     "stats_small_cell": Spec(
@@ -226,6 +280,10 @@ def do_set_area_setting(area: Area, key: str, raw: Any, *, actor: Any) -> AreaSe
     value = None if raw is None else clean_setting(key, raw)
     if raw is None and key not in SPECS:
         raise FupinError(CaseError.SETTING_UNKNOWN, field="key", key=key)
+    if SPECS[key].county_only and area.level != Level.COUNTY:
+        from fupin.teams.errors import GradingError
+
+        raise FupinError(GradingError.DEVIATION_COUNTY_ONLY, field="key")
     with transaction.atomic():
         existing = AreaSetting.objects.select_for_update().filter(area=area, key=key).first()
         before = {"key": key, "value": existing.value} if existing else None

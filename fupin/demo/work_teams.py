@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from fupin.core.personas import TOWNSHIP, VILLAGE
+from fupin.core.personas import COUNTY, TOWNSHIP, VILLAGE
 from fupin.demo.county import PERSONA_PEOPLE, County, add_years, days, person
 from fupin.demo.party_orgs import GAP_UNIT
 from fupin.party.models import Unit
@@ -121,6 +121,7 @@ def build(county: County) -> None:
     planted = county.shared["planted"]
     planted["teams_below_min_members"] = [small] if small else []
     planted["teams_short_term"] = [short] if short else []
+    _deviate(county, small, short)
 
     teams: list[WorkTeam] = []
     sizes: list[int] = []
@@ -169,7 +170,7 @@ def build(county: County) -> None:
     county.shared["team_members"] = people
 
     recalled = _leave(county, rng, people)
-    _check_ins(county, rng, people)
+    _check_ins(county, rng, people, full=recalled)
     absences = _spot_checks(county, rng, people)
     _reports(county, rng, people)
     _assessments(county, rng, people, absences)
@@ -302,7 +303,25 @@ def _leave(county: County, rng: random.Random, people: list[Person]) -> Person |
     return recalled
 
 
-def _check_ins(county: County, rng: random.Random, people: list[Person]) -> None:
+def _deviate(county: County, small: str, short: str) -> None:
+    """The planted teams are below the central rule, which the county may allow only by saying
+    so: the county's deviation settings, set as its administrator would, through the rule."""
+    from fupin.areas.models import Area
+    from fupin.cases.area_settings import do_set_area_setting
+    from fupin.core.access import SYSTEM
+
+    area = Area.objects.get(code=COUNTY)
+    wanted = {
+        "team_deviation_min_members": 2 if small else 0,
+        "team_deviation_min_term_years": 1 if short else 0,
+    }
+    for key, value in wanted.items():
+        if value:
+            do_set_area_setting(area, key, value, actor=SYSTEM)
+            county.area_settings[COUNTY, key] = value
+
+
+def _check_ins(county: County, rng: random.Random, people: list[Person], full: Person | None = None) -> None:
     """About 22 days a month in the village: most weekdays, some weekends, none on leave.
 
     The 365 days up to yesterday, from the first of that month on so the oldest month is
@@ -317,7 +336,8 @@ def _check_ins(county: County, rng: random.Random, people: list[Person]) -> None
     for p in people:
         start = max(first, p.member.term_starts_on)
         mine = [m for m, ds in months.items() if ds[-1] >= start]
-        if rng.random() < 0.08:
+        # The planted leave recall stays the only proposal: its member has no low month.
+        if rng.random() < 0.08 and p is not full:
             p.low_months = set(rng.sample(mine, min(len(mine), rng.randint(1, 3))))
         required = int(county.setting(p.member.area_id, "village_days_per_month"))
         lat, lon = _place(p.team.area_id)

@@ -126,6 +126,8 @@ def do_check_in(
     if CheckIn.objects.filter(member=member, day=day).exists():
         raise TeamConflict(TeamError.ALREADY_CHECKED_IN)
     check_in = CheckIn(member=member, area_id=member.area_id, day=day, at=now, latitude=lat, longitude=lon)
+    month_start = day.replace(day=1)
+    first_of_month = not CheckIn.objects.filter(member=member, day__gte=month_start, day__lt=day).exists()
     try:
         with transaction.atomic():
             check_in.save(force_insert=True)
@@ -138,6 +140,11 @@ def do_check_in(
             )
     except IntegrityError:
         raise TeamConflict(TeamError.ALREADY_CHECKED_IN) from None
+    if first_of_month:
+        # The month before is now over: the days-in-the-village rule can judge it. Outside the
+        # check-in's savepoint, so a lost race over a proposal never costs the check-in.
+        before = month_start - dt.timedelta(days=1)
+        check_recall_triggers(member, before.year, today=day)
     return check_in
 
 

@@ -67,3 +67,14 @@ class GradingError(ErrorCode):
     LOGIN_IN_ANOTHER_TEAM = gettext_noop("This login already belongs to a member of an active work team.")
     MEMBERSHIP_ENDED = gettext_noop("{name} has already left the team.")
     END_BEFORE_START = gettext_noop("The end date cannot be before the start.")
+    # The central rule (中办/国办 2017, domain.md §7), unless the county deviates explicitly.
+    TERM_TOO_SHORT = gettext_noop(
+        "The term from {start} to {end} is shorter than {years} years, the shortest {source}."
+    )
+    TEAM_TOO_SMALL = gettext_noop(
+        "{name} cannot leave: the team would have {n} active members, fewer than {min}, the "
+        "smallest {source}. Add the replacement first, or end the team."
+    )
+    DEVIATION_COUNTY_ONLY = gettext_noop(
+        "A deviation from the central rule is a county's own decision: set it on the county."
+    )

@@ -100,10 +100,60 @@ def _propose(member: TeamMember, year: int, trigger: str, evidence: dict[str, An
     return proposal
 
 
-def check_recall_triggers(member: TeamMember, year: int) -> list[RecallProposal]:
+def months_below_minimum(member: TeamMember, year: int, today: dt.date) -> list[int]:
+    """The finished months of ``year`` (the whole month before ``today``) in which the member,
+    on the team for some of it, checked in on fewer days than required (``month_row``: the
+    setting village_days_per_month, pro rata for part of a month, less approved leave). The
+    month still running is left out: it is judged pro rata on the pages, and a recall needs a
+    month that is over.
+
+    Months before the member's first check-in are not judged: until then their days in the
+    village were not kept here (a team recorded before the phone page, or kept on paper), and
+    no check-in there is no evidence of absence."""
+    last_month = 12 if today.year > year else today.month - 1
+    if today.year < year or last_month < 1:
+        return []
+    first, _last = year_bounds(year)
+    last = month_bounds(year, last_month)[1]
+    on_to = member.left_on or last
+    if member.term_starts_on > last or on_to < first:
+        return []
+    first_seen = CheckIn.objects.filter(member=member).order_by("day").values_list("day", flat=True).first()
+    if first_seen is None or first_seen > last:
+        return []
+    from_month = first_seen.month if first_seen.year == year else 1
+    present: dict[int, int] = defaultdict(int)
+    for day in CheckIn.objects.filter(member=member, day__gte=first, day__lte=last).values_list(
+        "day", flat=True
+    ):
+        present[day.month] += 1
+    leaves = list(
+        LeaveRequest.objects.filter(
+            member=member, status=LeaveStatus.APPROVED, first_day__lte=last, last_day__gte=first
+        ).only("first_day", "last_day", "days")
+    )
+    per_month = int(setting_for(member.area_id, "village_days_per_month"))
+    short = []
+    for month in range(from_month, last_month + 1):
+        m_first, m_last = month_bounds(year, month)
+        if member.term_starts_on > m_last or on_to < m_first:
+            continue
+        leave = sum(leave_inside(lv.first_day, lv.last_day, lv.days, m_first, m_last) for lv in leaves)
+        row = month_row(
+            member, year, month, present=present[month], leave=leave, per_month=per_month, today=today
+        )
+        if row.short > 0:
+            short.append(month)
+    return short
+
+
+def check_recall_triggers(
+    member: TeamMember, year: int, *, today: dt.date | None = None
+) -> list[RecallProposal]:
     """Propose recall of ``member`` for every rule of domain.md §7 that has tripped in ``year``.
 
-    Run by the system after leave is approved, a grade given or a spot check recorded, inside
+    Run by the system after leave is approved, a grade given, a spot check recorded or a
+    member's first check-in of a month (the month before is then over), inside
     the caller's transaction: no permission check, audited as SYSTEM. Idempotent: one proposal
     per member, year and trigger. Returns the proposals this call created (none if every
     tripped rule already had its proposal). A member already recalled gets no more proposals.
@@ -132,6 +182,18 @@ def check_recall_triggers(member: TeamMember, year: int) -> list[RecallProposal]
     absence_limit = int(setting_for(code, "absences_recall"))
     if absences >= absence_limit:
         p = _propose(member, year, RecallTrigger.ABSENCE, {"absences": absences, "limit": absence_limit})
+        if p:
+            created.append(p)
+
+    short = months_below_minimum(member, year, today or timezone.localdate())
+    months_limit = int(setting_for(code, "attendance_recall_months"))
+    if len(short) >= months_limit:
+        evidence = {
+            "months": short,
+            "limit": months_limit,
+            "days_per_month": int(setting_for(code, "village_days_per_month")),
+        }
+        p = _propose(member, year, RecallTrigger.ATTENDANCE, evidence)
         if p:
             created.append(p)
     return created

@@ -247,6 +247,7 @@ class RecallTrigger(models.TextChoices):
     LEAVE = "leave", _("leave over the yearly limit")
     UNFIT = "unfit", _("graded not competent")
     ABSENCE = "absence", _("repeatedly absent at spot checks")
+    ATTENDANCE = "attendance", _("too few days in the village")
 
 
 class RecallStatus(models.TextChoices):

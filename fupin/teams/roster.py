@@ -1,8 +1,13 @@
 """The roster of village work teams (驻村工作队), kept by the county organisation department.
 
-The 2017 central guidance asks for at least 3 people and a term of at least 2 years (domain.md
-§7); a team below either is shown with a warning rather than refused, because a team is sent
-before it is complete and a member may leave mid-term. The two numbers are local settings.
+The 2017 central rule (中办/国办, domain.md §7, CONFIRMED) asks for at least 3 people and a term
+of at least 2 years. A county may ask for more (the settings team_min_members and
+team_min_term_years, never below the central values) and may ask for less only through the two
+settings that say they deviate from the central rule, which the team page then shows. A term
+under the minimum is refused when the team is sent or a member added; the size is refused when
+a member would leave an active team below it. A team is staffed one member at a time after it is
+sent, so while it is below the size it is shown with a warning, not refused; a recall, a
+disciplinary decision, still ends a membership whatever the size.
 
 Also the scoped reads of teams and members the organisation department's pages use.
 """
@@ -10,6 +15,7 @@ Also the scoped reads of teams and members the organisation department's pages u
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -93,14 +99,87 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+CENTRAL_MIN_MEMBERS = 3
+CENTRAL_MIN_TERM_YEARS = 2
+
+
+@dataclass(frozen=True)
+class TeamRules:
+    """The size and term a team in an area is held to, and why."""
+
+    min_members: int
+    min_years: int
+    members_deviate: bool
+    years_deviate: bool
+
+    def source(self, deviates: bool) -> str:
+        if deviates:
+            return gettext("this county's deviation from the central rule allows")
+        return gettext("the central rule and the local settings allow")
+
+    def deviations(self) -> list[str]:
+        """The notices the team page shows: 本县设置偏离中央规定：…"""
+        notes = []
+        if self.members_deviate:
+            notes.append(
+                gettext(
+                    "This county's settings deviate from the central rule: a work team of at least "
+                    "{n} people (the central rule asks for at least {central})."
+                ).format(n=self.min_members, central=CENTRAL_MIN_MEMBERS)
+            )
+        if self.years_deviate:
+            notes.append(
+                gettext(
+                    "This county's settings deviate from the central rule: a term of at least "
+                    "{n} years (the central rule asks for at least {central})."
+                ).format(n=self.min_years, central=CENTRAL_MIN_TERM_YEARS)
+            )
+        return notes
+
+
+def team_rules(area_code: str) -> TeamRules:
+    """The minimums in force: the local setting, never below the central rule (a value stored
+    before the rule was enforced is read as the central one), unless the county's explicit
+    deviation setting (0 = none) lowers it."""
+    standard_members = max(CENTRAL_MIN_MEMBERS, int(setting_for(area_code, "team_min_members")))
+    standard_years = max(CENTRAL_MIN_TERM_YEARS, int(setting_for(area_code, "team_min_term_years")))
+    dev_members = int(setting_for(area_code, "team_deviation_min_members"))
+    dev_years = int(setting_for(area_code, "team_deviation_min_term_years"))
+    return TeamRules(
+        min_members=dev_members or standard_members,
+        min_years=dev_years or standard_years,
+        members_deviate=bool(dev_members),
+        years_deviate=bool(dev_years),
+    )
+
+
+def check_term(area_code: str, start: dt.date, end: dt.date, field: str) -> None:
+    rules = team_rules(area_code)
+    if end < add_years(start, rules.min_years):
+        raise FupinError(
+            GradingError.TERM_TOO_SHORT,
+            field=field,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            years=rules.min_years,
+            source=rules.source(rules.years_deviate),
+        )
+
+
+def team_deviations(team: WorkTeam) -> list[str]:
+    return team_rules(team.area_id).deviations()
+
+
 def team_warnings(team: WorkTeam) -> list[str]:
     """What falls short of the central guidance (as set locally): too few active members, a
     team term or a member's term shorter than the minimum. An ended team has none."""
     if team.ended_on is not None:
         return []
     code = team.area_id
-    min_members = int(setting_for(code, "team_min_members"))
-    min_years = int(setting_for(code, "team_min_term_years"))
+    # Measured against the central rule (or a county's stricter setting) even where the county
+    # deviates: the deviation allows the team, it does not make it meet the rule.
+    min_members = max(CENTRAL_MIN_MEMBERS, int(setting_for(code, "team_min_members")))
+    min_years = max(CENTRAL_MIN_TERM_YEARS, int(setting_for(code, "team_min_term_years")))
     warnings: list[str] = []
     active = list(team.members.filter(left_on__isnull=True).order_by("name"))
     if len(active) < min_members:
@@ -166,6 +245,7 @@ def do_create_team(
     end = _date(term_ends_on, "term_ends_on")
     if end <= start:
         raise FupinError(GradingError.TERM_ORDER, field="term_ends_on")
+    check_term(village.code, start, end, "term_ends_on")
     exists = FupinError(GradingError.TEAM_EXISTS, field="village", village=village.name)
     if WorkTeam.objects.filter(area=village, ended_on__isnull=True).exists():
         raise exists
@@ -204,6 +284,7 @@ def do_add_member(
     end = _date(term_ends_on, "term_ends_on")
     if end <= start:
         raise FupinError(GradingError.TERM_ORDER, field="term_ends_on")
+    check_term(team.area_id, start, end, "term_ends_on")
     if user is not None and not (
         user.is_active and user.area_id == team.area_id and user.role == Role.FIRST_SECRETARY
     ):
@@ -241,11 +322,24 @@ def do_end_membership(actor: Any, member: TeamMember, left_on: Any = None) -> Te
     require(actor, MANAGE_TEAMS, area_code=member.area_id)
     day = timezone.localdate() if left_on in (None, "") else _date(left_on, "left_on")
     with transaction.atomic():
+        # The team row first: two members leaving at once are counted one after the other.
+        team = WorkTeam.objects.select_for_update().get(pk=member.team_id)
         locked = TeamMember.objects.select_for_update().get(pk=member.pk)
         if locked.left_on is not None:
             raise FupinError(GradingError.MEMBERSHIP_ENDED, name=locked.name)
         if day < locked.term_starts_on:
             raise FupinError(GradingError.END_BEFORE_START, field="left_on")
+        if team.ended_on is None:
+            rules = team_rules(team.area_id)
+            staying = TeamMember.objects.filter(team=team, left_on__isnull=True).exclude(pk=locked.pk).count()
+            if staying < rules.min_members:
+                raise FupinError(
+                    GradingError.TEAM_TOO_SMALL,
+                    name=locked.name,
+                    n=staying,
+                    min=rules.min_members,
+                    source=rules.source(rules.members_deviate),
+                )
         locked.left_on = day
         locked.save(update_fields=["left_on"])
         audit.record(

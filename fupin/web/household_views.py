@@ -22,6 +22,7 @@ from fupin.core.errors import FupinError
 from fupin.registry import actions, income
 from fupin.registry.choices import Cause, HouseholdStatus
 from fupin.registry.cleaning import Field, clean_value
+from fupin.registry.income_period import income_period_text
 from fupin.registry.models import Household, HouseholdCondition, IncomeRecord, Member
 from fupin.registry.queries import access_household_by_id, access_member_by_id, search_households
 from fupin.web.area_views import breadcrumb
@@ -318,6 +319,7 @@ def income_edit(request: HttpRequest, household_id: int) -> HttpResponse:
             "errors": errors,
             "fields": bind(IncomeRecord, AMOUNT_FIELDS, existing, data, errors),
             "lines": form_lines(household.area_id, year),
+            "income_period": income_period_text(household.area_id),
             "breadcrumb": breadcrumb(user, household.area),
         },
         status=400 if errors else 200,

@@ -83,6 +83,12 @@ def describe_evidence(proposal: RecallProposal) -> str:
         return gettext("{days} days of approved leave in the year; the limit is {limit}.").format(
             days=e.get("leave_days", "?"), limit=e.get("limit", "?")
         )
+    if proposal.trigger == RecallTrigger.ATTENDANCE:
+        months = "、".join(str(m) for m in e.get("months", [])) or "?"
+        return gettext(
+            "Below {days} days in the village in finished months {months}; recall is proposed from "
+            "{limit} such months in a year."
+        ).format(days=e.get("days_per_month", "?"), months=months, limit=e.get("limit", "?"))
     if proposal.trigger == RecallTrigger.ABSENCE:
         return gettext("{n} unexcused absences at spot checks; recall is proposed from {limit}.").format(
             n=e.get("absences", "?"), limit=e.get("limit", "?")
@@ -229,8 +235,9 @@ def team_new(request: HttpRequest) -> HttpResponse:
             "breadcrumb": breadcrumb(user, area),
             "villages": [(v, v.code in taken) for v in villages],
             "units": roster.units_for(user),
-            "min_years": setting_for(area.code, "team_min_term_years"),
-            "min_members": setting_for(area.code, "team_min_members"),
+            "min_years": roster.team_rules(area.code).min_years,
+            "min_members": roster.team_rules(area.code).min_members,
+            "deviations": roster.team_rules(area.code).deviations(),
             "errors": errors,
             "posted": posted,
         },
@@ -281,6 +288,7 @@ def _render_team(
             "members": [(m, assessments.get(m.pk)) for m in members],
             "active_members": [m for m in members if m.left_on is None],
             "warnings": roster.team_warnings(team),
+            "deviations": roster.team_deviations(team),
             "months": months,
             "attendance_rows": attendance_rows,
             "leave": leave,

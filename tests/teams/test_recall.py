@@ -21,7 +21,7 @@ from fupin.teams.grading import (
     do_grade,
     do_record_spot_check,
 )
-from fupin.teams.models import Grade, RecallProposal, RecallStatus, RecallTrigger, TeamMember
+from fupin.teams.models import CheckIn, Grade, RecallProposal, RecallStatus, RecallTrigger, TeamMember
 from tests.teams.conftest import approved_leave, set_area_setting
 
 YEAR = 2025
@@ -112,6 +112,10 @@ def test_absences_at_spot_checks_propose_recall(personas: dict[str, Any], secret
 
 def test_each_trigger_has_its_own_proposal(personas: dict[str, Any], secretary: TeamMember) -> None:
     set_area_setting(COUNTY, "absences_recall", 1)
+    # One day in the village in May: every finished month from then on is below the minimum.
+    CheckIn.objects.create(
+        member=secretary, area_id=secretary.area_id, day=dt.date(YEAR, 5, 2), at=timezone.now()
+    )
     leave_days(secretary, 31)
     do_record_spot_check(personas["org_dept"], secretary, dt.date(YEAR, 5, 1), False, False, "")
     do_grade(personas["org_dept"], secretary, YEAR, "40", "40", Grade.UNFIT, "")

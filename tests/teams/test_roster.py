@@ -148,6 +148,9 @@ def test_adding_a_member_with_a_login(personas: dict[str, Any], unit: Unit) -> N
             user=personas["first_secretary"],
         )
     assert code_of(exc) == GradingError.LOGIN_IN_ANOTHER_TEAM
+    # The team is staffed first: a member may leave only a team that keeps its three.
+    for name in ("甲", "乙", "丙"):
+        do_add_member(personas["org_dept"], team, name, unit, TeamRole.MEMBER, START, END)
     do_end_membership(personas["org_dept"], member, dt.date(2025, 6, 1))
     again = do_add_member(
         personas["org_dept"],
@@ -182,7 +185,7 @@ def test_adding_a_member_with_a_login(personas: dict[str, Any], unit: Unit) -> N
     with pytest.raises(FupinError) as exc:
         do_add_member(personas["org_dept"], team, "某某", unit, TeamRole.MEMBER, START, END, user=idle)
     assert code_of(exc) == GradingError.LOGIN_NOT_ELIGIBLE
-    assert team.members.count() == 2
+    assert team.members.count() == 5  # the first, 甲乙丙, and the one back
 
 
 def test_member_fields_are_checked(personas: dict[str, Any], team: WorkTeam, unit: Unit) -> None:
@@ -212,7 +215,8 @@ def test_no_member_joins_an_ended_team(personas: dict[str, Any], team: WorkTeam,
     assert code_of(exc) == GradingError.TEAM_ENDED
 
 
-def test_ending_a_membership_once(personas: dict[str, Any], secretary: TeamMember) -> None:
+def test_ending_a_membership_once(personas: dict[str, Any], secretary: TeamMember, unit: Unit) -> None:
+    do_add_member(personas["org_dept"], secretary.team, "石队员", unit, TeamRole.MEMBER, START, END)
     with pytest.raises(FupinError) as exc:
         do_end_membership(personas["org_dept"], secretary, TERM_START - dt.timedelta(days=1))
     assert code_of(exc) == GradingError.END_BEFORE_START
@@ -254,7 +258,12 @@ def test_a_full_team_with_long_terms_has_no_warning(team: WorkTeam) -> None:
     assert team_warnings(team) == []
 
 
-def test_too_few_members_warns_but_is_not_refused(personas: dict[str, Any], team: WorkTeam) -> None:
+def test_too_few_members_after_a_county_deviation_still_warns(
+    personas: dict[str, Any], team: WorkTeam
+) -> None:
+    # Leaving below three is refused (tests/teams/test_central_rules.py) unless the county
+    # deviates; the team then stands, and is still shown short of the central rule.
+    set_area_setting(COUNTY, "team_deviation_min_members", 2)
     member = team.members.get(name="麻队员")
     do_end_membership(personas["org_dept"], member, dt.date(2026, 1, 1))
     warnings = team_warnings(team)
@@ -270,6 +279,9 @@ def test_the_minimum_size_is_a_local_setting(team: WorkTeam) -> None:
 
 
 def test_a_short_team_or_member_term_warns(personas: dict[str, Any], unit: Unit) -> None:
+    # Short terms are refused unless the county deviates; with its deviation they stand and
+    # are still shown short of the central two years.
+    set_area_setting(COUNTY, "team_deviation_min_term_years", 1)
     village = Area.objects.get(code=OTHER_TOWNSHIP_VILLAGE)
     short_end = dt.date(2026, 9, 1)  # 18 months
     team = do_create_team(personas["org_dept"], village, unit, START, short_end)
@@ -280,9 +292,10 @@ def test_a_short_team_or_member_term_warns(personas: dict[str, Any], unit: Unit)
     assert len(warnings) == 2
     assert "2026-09-01" in warnings[0] and "丙" not in warnings[0]
     assert "丙" in warnings[1]
-    # With a one-year minimum neither term is short.
-    set_area_setting(COUNTY, "team_min_term_years", 1)
-    assert team_warnings(team) == []
+    # A one-year minimum is no longer a plain setting: the central two years stand.
+    with pytest.raises(FupinError):
+        set_area_setting(COUNTY, "team_min_term_years", 1)
+    assert len(team_warnings(team)) == 2
     # Exactly the minimum is enough: two years to the day.
     set_area_setting(COUNTY, "team_min_term_years", 2)
     assert team_warnings(build_exact(personas, unit)) == []

@@ -315,11 +315,15 @@ def test_creating_a_team_twice_is_refused_on_the_page(
         "started_on": "2025-03-01",
         "term_ends_on": "2026-03-01",
     }
+    # A one-year term is refused (the central rule, two years), the typed values kept.
+    short = client.post("/teams/new/", data)
+    assert short.status_code == 400 and "中央规定" in short.content.decode() and not WorkTeam.objects.exists()
+    data["term_ends_on"] = "2027-03-01"
     made = client.post("/teams/new/", data)
     team = WorkTeam.objects.get()
     assert made.status_code == 302 and made["Location"] == f"/teams/{team.pk}/"
     page = client.get(f"/teams/{team.pk}/").content.decode()
-    assert page.count('class="ta-warn" role="status"') == 2  # no members; a one-year term
+    assert page.count('class="ta-warn" role="status"') == 1  # no members yet
     again = client.post("/teams/new/", data)
     assert again.status_code == 400 and 'role="alert"' in again.content.decode()
     assert "十八洞村" in again.content.decode() and WorkTeam.objects.count() == 1
