@@ -38,6 +38,17 @@ class Figure:
         return float(Decimal(str(self.value)).quantize(step, rounding=ROUND_HALF_UP))
 
 
+def as_typed(value: float) -> Figure:
+    """A number read from someone's file, as they typed it: every decimal kept (up to the 15
+    significant digits a spreadsheet holds) with a format that shows them all, for an error
+    sheet must neither round what it reports nor show it in General's float tail."""
+    digits = Decimal(repr(float(value))).normalize().as_tuple()
+    exponent = digits.exponent if isinstance(digits.exponent, int) else 0
+    decimals = max(0, -exponent)
+    whole = max(1, len(digits.digits) + exponent)
+    return Figure(value, min(decimals, max(0, 15 - whole)))
+
+
 def _figure_format(sheet: Worksheet, pattern: str) -> Any:
     # One format per pattern and sheet, made through the sheet's own workbook.
     cache: dict[str, Any] = sheet.__dict__.setdefault("_fupin_formats", {})

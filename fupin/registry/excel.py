@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models
 from django.utils import translation
 
+from fupin.core.xlsx import Figure
 from fupin.registry import choices as c
 
 DATA_SHEET = "花名册"
@@ -274,7 +275,11 @@ def display(column: Column, value: Any) -> Any:
         return "、".join(labels[v] for v in value if v in labels) or None
     if column.kind == "bool":
         return YES if value else NO
+    if column.kind in ("decimal", "amount") and isinstance(value, Decimal):
+        # Written with the two places the form keeps and a format showing them, so a sheet
+        # reads 1,234.50 and never a float's tail; zero stays a falsy 0, which the roster leaves
+        # empty as before.
+        return Figure(value, 2) if value else 0
     if isinstance(value, Decimal):
-        # Whole numbers stay integers so 2.00 mu reads 2; cents survive as a float.
         return int(value) if value == value.to_integral_value() else float(value)
     return value

@@ -4,6 +4,7 @@ corrected error sheet can be imported again as it is."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -19,7 +20,7 @@ from fupin.areas.models import Area
 from fupin.areas.queries import within
 from fupin.core import audit, crypto
 from fupin.core.access import SYSTEM, require
-from fupin.core.xlsx import open_book, write_cells
+from fupin.core.xlsx import as_typed, open_book, write_cells
 from fupin.registry import choices as c
 from fupin.registry import excel
 from fupin.registry.importing import BadRow, NotRead
@@ -275,6 +276,12 @@ def write_error_file(
             if h in sheet_positions and sheet_positions[h] < len(bad.values)
             else None
             for h in excel.HEADERS
+        ]
+        # A fraction as typed (333.3333333333333 refused for its places) keeps every digit with a
+        # format that shows them; whole numbers, an ID typed as a number among them, stay as read.
+        values = [
+            as_typed(v) if isinstance(v, float) and math.isfinite(v) and not v.is_integer() else v
+            for v in values
         ]
         reasons = "；".join(f"{p.header}：{p.reason}" for p in bad.problems)
         write_cells(rows, number, [*values, bad.sheet, bad.row, reasons])
