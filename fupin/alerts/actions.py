@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fupin.accounts.actions import count_reveal
+from fupin.accounts.display import display_name, display_name_for_login
 from fupin.accounts.permissions import RELEASE_REPORTS, TRIAGE_ALERTS, VIEW_ALERTS, VIEW_PII
 from fupin.alerts.errors import AlertError, AlreadyHandled, RateLimited
 from fupin.alerts.labels import CADRE_CHECK_RULE, SELF_REPORT_RULE
@@ -30,6 +31,7 @@ from fupin.core import audit, crypto
 from fupin.core.access import require
 from fupin.core.client import address_key
 from fupin.core.errors import FupinError, ValidationFailed
+from fupin.core.models import AuditEntry
 from fupin.registry import idnumber
 from fupin.registry.actions import clean_id_number
 from fupin.registry.cleaning import clean_phone
@@ -69,9 +71,43 @@ def _lock(alert: Alert) -> Alert:
     return Alert.objects.select_for_update().get(pk=alert.pk)
 
 
+# The audit actions that move an alert to each status: the act a slower person lost to.
+_ACTS = {
+    AlertStatus.VISITED: ("alerts.record_visit",),
+    AlertStatus.CASE_STARTED: ("alerts.start_case",),
+    AlertStatus.DISMISSED: ("alerts.dismiss",),
+}
+
+
+def _already_handled(locked: Alert, code: AlertError) -> AlreadyHandled:
+    """409 naming who took the step first and when, as the cases app's AlreadyDecided does:
+    by full name (else role), never by login. The audit entry written with the step says it,
+    also for an operator or a since deleted account; the alert's own fields are the fallback."""
+    status = AlertStatus(locked.status)
+    entry = (
+        AuditEntry.objects.filter(
+            object_type=Alert._meta.label_lower, object_id=str(locked.pk), action__in=_ACTS.get(status, ())
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if entry is not None:
+        actor = entry.actor
+        name = display_name(actor) if actor is not None else display_name_for_login(entry.actor_name)
+        moment = entry.at
+    else:
+        name = display_name(locked.handled_by)
+        moment = (locked.visited_at if status == AlertStatus.VISITED else locked.decided_at) or timezone.now()
+    at = timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    error = AlreadyHandled(code, name=name, at=at, status=str(status.label))
+    error.decided_by, error.decided_at = name, at
+    return error
+
+
 def _refuse_decided(locked: Alert) -> None:
     if locked.status not in ACTIVE:
-        raise AlreadyHandled(AlertError.ALREADY_DECIDED, status=str(AlertStatus(locked.status).label))
+        raise _already_handled(locked, AlertError.ALREADY_DECIDED)
 
 
 def _user(actor: Any) -> Any:
@@ -125,7 +161,7 @@ def do_record_visit(alert: Alert, notes: str, *, actor: Any) -> Alert:
     with transaction.atomic():
         locked = _lock(alert)
         if locked.status == AlertStatus.VISITED:
-            raise AlreadyHandled(AlertError.ALREADY_VISITED)
+            raise _already_handled(locked, AlertError.ALREADY_VISITED)
         _refuse_decided(locked)
         before = {"status": locked.status}
         locked.status = AlertStatus.VISITED

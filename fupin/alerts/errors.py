@@ -8,8 +8,8 @@ class AlertError(ErrorCode):
     NOTES_REQUIRED = gettext_noop("Write down what the home visit found.")
     DISMISS_REASON_REQUIRED = gettext_noop("Give the reason for dismissing the alert.")
     DECISION_REQUIRED = gettext_noop("Give the reason for starting a monitoring case.")
-    ALREADY_VISITED = gettext_noop("The home visit for this alert is already recorded.")
-    ALREADY_DECIDED = gettext_noop("This alert has already been decided: {status}.")
+    ALREADY_VISITED = gettext_noop("The home visit was already recorded by {name} at {at}.")
+    ALREADY_DECIDED = gettext_noop("Already handled by {name} at {at} ({status}).")
     VISIT_FIRST = gettext_noop("Record the home visit before starting a monitoring case.")
     NO_HOUSEHOLD = gettext_noop(
         "This alert is not linked to a registered household yet; register the household and link it first."
@@ -36,9 +36,12 @@ class AlertError(ErrorCode):
 
 
 class AlreadyHandled(FupinError):
-    """Someone else decided (or visited) the alert first: the answer to the slower of two."""
+    """Someone else decided (or visited) the alert first: the answer to the slower of two,
+    naming who and when (``decided_by``, ``decided_at`` as the message shows them)."""
 
     status = 409
+    decided_by = ""
+    decided_at = ""
 
 
 class RateLimited(FupinError):
