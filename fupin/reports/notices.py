@@ -45,6 +45,7 @@ from fupin.registry.choices import Cause, Health
 from fupin.registry.models import Household
 from fupin.reports.errors import ReportsError
 from fupin.reports.pdf import html_to_pdf
+from fupin.reports.qr import qr_svg_print
 
 NOTICE_TEMPLATE = "reports/public_notice.html"
 NOTICE_DAYS = 7  # the issue's default period; domain.md §5 asks for at least 5
@@ -103,6 +104,9 @@ class PublicNotice:
     contact: str
     # A preview prints "样稿" across the top, so nobody posts a demo as the real notice.
     sample: bool = False
+    # The village's self-report link (journey 7.1), printed as a QR code and in words; a QR
+    # code is unreadable to the guard's eye, so it may hold this link and nothing else.
+    report_url: str = ""
 
     def __post_init__(self) -> None:
         check_notice(self)
@@ -243,6 +247,13 @@ def check_notice(notice: PublicNotice) -> None:
         raise BadNotice("the notice period needs two dates", field="period_start")
     if notice.period_end < notice.period_start:
         raise BadNotice("the notice period ends before it starts", field="period_end")
+    if not isinstance(notice.report_url, str) or (
+        notice.report_url
+        and not re.fullmatch(
+            rf"https?://[^\s?#]+/report/\?village={re.escape(str(notice.village_code))}", notice.report_url
+        )
+    ):
+        raise BadNotice("report_url must be the village's self-report link", field="report_url")
     for name, value in _texts(notice):
         if name.endswith("household_size"):
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99:
@@ -271,6 +282,7 @@ _FIELD_LABELS: dict[str, Promise] = {
     "group_name": _("the village group in row {row}"),
     "reason": _("the reason in row {row}"),
     "html": _("the printed text"),
+    "report_url": _("the self-report link"),
 }
 
 
@@ -326,6 +338,7 @@ def build_public_notice(
     period_end: dt.date | None = None,
     reason: str | None = None,
     sample: bool = False,
+    report_url: str = "",
 ) -> PublicNotice:
     """A village's notice for ``households``, which must all lie in ``village``.
 
@@ -353,6 +366,7 @@ def build_public_notice(
         rows=notice_rows_from_households(households, reason or STANDARD_REASONS[kind]),
         contact=contact,
         sample=sample,
+        report_url=report_url,
     )
 
 
@@ -399,6 +413,7 @@ def render_public_notice(notice: PublicNotice) -> bytes:
     check_notice(notice)
     # Chinese whatever the reader's interface language: the notice is posted in a village.
     with translation.override("zh-hans"):
-        html = render_to_string(NOTICE_TEMPLATE, {"notice": notice})
+        qr = qr_svg_print(notice.report_url) if notice.report_url else ""
+        html = render_to_string(NOTICE_TEMPLATE, {"notice": notice, "report_qr": qr})
         check_html_text(html, allowed_numbers=[notice.village_code])
         return html_to_pdf(html, title=f"{notice.village_name}{notice.title}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fupin.accounts.permissions import ADD_GROUP, VIEW_REGISTRY
 from fupin.areas.actions import do_add_village_group
@@ -13,9 +14,11 @@ from fupin.areas.queries import access_area_by_code, children_of
 from fupin.assistance.visits import visit_minimum
 from fupin.core.errors import FupinError
 from fupin.registry.queries import area_counts, child_counts
+from fupin.reports.qr import qr_svg
 from fupin.stats import queries as stats_queries
 from fupin.web.decorators import page
 from fupin.web.formspec import error_map
+from fupin.web.report_views import self_report_url
 
 
 def breadcrumb(user: object, area: Area, *, here: bool = False) -> list[tuple[Area, bool]]:
@@ -58,6 +61,11 @@ def area_page(request: HttpRequest, code: str) -> HttpResponse:
     else:
         context["children_plain"] = children_of(area)
     context["can_add_group"] = area.level == Level.VILLAGE and user.can(ADD_GROUP)  # type: ignore[union-attr]
+    if area.level == Level.VILLAGE:
+        # Journey 7.1: the village's own self-report code, to show, print or post (the notices
+        # print the same one).
+        url = self_report_url(request, area.code)
+        context["report_url"], context["report_qr"] = url, qr_svg(url, title=gettext("Self-report QR code"))
     return render(request, "web/area.html", context)
 
 

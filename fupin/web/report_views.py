@@ -12,8 +12,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_GET
 
 from fupin.accounts.permissions import VIEW_REGISTRY
@@ -38,6 +39,12 @@ PREVIEW_STATUS: dict[str, str] = {
     NoticeKind.MONITORING: HouseholdStatus.MONITORED,
     NoticeKind.ELIMINATION: HouseholdStatus.RISK_ELIMINATED,
 }
+
+
+def self_report_url(request: HttpRequest, village_code: str) -> str:
+    """The village's self-report link as a phone outside will open it (journey 7.1): absolute,
+    from the address the request came in by, so it names the host people reach the system at."""
+    return request.build_absolute_uri(f"{reverse('self_report')}?{urlencode({'village': village_code})}")
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
@@ -98,6 +105,7 @@ def case_notice(request: HttpRequest, case_id: int, round_no: int) -> HttpRespon
             # The period as the case page and the timeline state it (``Notice.last_day``).
             period_start=notice.first_day,
             period_end=notice.last_day,
+            report_url=self_report_url(request, village.code),
         ),
         f"notice-{case.pk}-{notice.round}.pdf",
     )
@@ -123,7 +131,12 @@ def notice_preview(request: HttpRequest) -> HttpResponse:
     return _render_notice_or_400(
         request,
         lambda: build_public_notice(
-            village, kind, households, period_start=timezone.localdate(), sample=True
+            village,
+            kind,
+            households,
+            period_start=timezone.localdate(),
+            sample=True,
+            report_url=self_report_url(request, village.code),
         ),
         f"notice-preview-{village.code}-{kind}.pdf",
     )
