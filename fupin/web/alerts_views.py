@@ -37,7 +37,7 @@ from fupin.alerts.queries import (
     reports_of,
     rules_in,
 )
-from fupin.areas.models import Area, Level
+from fupin.areas.models import Area, Level, full_code
 from fupin.areas.queries import access_area_by_code
 from fupin.cases.area_settings import setting_for
 from fupin.core.access import covers, require
@@ -69,6 +69,23 @@ def _area_from(request: HttpRequest) -> Area:
 # --- the inbox -----------------------------------------------------------------------------
 
 
+def _villages_of(alerts: Any, *, with_township: bool) -> Any:
+    """area code -> (village name, township name or ""), for one page of alerts in one query.
+
+    The village is the first 12 digits of the alert's area (a village group's code extends its
+    village's); a self-report without a household is raised on the village itself."""
+    codes = {a.area_code[:12] for a in alerts}
+    if with_township:
+        codes |= {full_code(a.area_code[:9]) for a in alerts}
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+
+    def places(code: str) -> tuple[str, str]:
+        township = names.get(full_code(code[:9]), "") if with_township else ""
+        return names.get(code[:12], ""), township
+
+    return places
+
+
 @page
 def alert_list(request: HttpRequest) -> HttpResponse:
     """The user's alerts: overdue ones on top and red, the counts per village and township."""
@@ -84,8 +101,10 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         user, area=area, status=status, rule=rule, channel=channel, overdue_only=overdue_only, today=today
     )
     page_obj = Paginator(qs, settings.FUPIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    places_of = _villages_of(page_obj, with_township=area.level < Level.TOWNSHIP)
     for alert in page_obj:
         alert.rule_label = rule_label(alert.rule)  # type: ignore[attr-defined]
+        alert.village, alert.township = places_of(alert.area_code)  # type: ignore[attr-defined]
     params = request.GET.copy()
     params.pop("page", None)
     counts = overdue_counts(user, area, today=today)
