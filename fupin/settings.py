@@ -251,6 +251,9 @@ FUPIN_IMPORT_MAX_BYTES = env_int("FUPIN_IMPORT_MAX_BYTES", 64 * 1024 * 1024)
 # The public self-report page (农户自主申报): how often one address, and one ID number, may send.
 FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR = env_int("FUPIN_SELF_REPORT_PER_ADDRESS_PER_HOUR", 5)
 FUPIN_SELF_REPORT_PER_ID_PER_DAY = env_int("FUPIN_SELF_REPORT_PER_ID_PER_DAY", 3)
+# An ID number refused as already registered tells its sender the number exists somewhere: a
+# user with this many such refusals in 24 hours may enter no more ID numbers until they age out.
+FUPIN_ID_TAKEN_PER_USER_PER_DAY = env_int("FUPIN_ID_TAKEN_PER_USER_PER_DAY", 10)
 # Reports for one village in a day that raise alerts; later ones wait for the township.
 FUPIN_SELF_REPORT_PER_VILLAGE_PER_DAY = env_int("FUPIN_SELF_REPORT_PER_VILLAGE_PER_DAY", 20)
 # Screening reads a whole area: at most this many runs of one area start in an hour.

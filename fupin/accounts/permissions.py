@@ -211,6 +211,12 @@ SETTINGS_PERMISSIONS = frozenset(
 )
 ROLE_PERMISSIONS[Role.REGIONAL_ADMIN] = SETTINGS_PERMISSIONS
 
+# Duplicate-registration checks (重复登记核查): an ID number refused as already registered raises
+# a task for the area holding the record; its county bureau and township resolve it.
+RESOLVE_DUPLICATES = "registry.resolve_duplicates"
+for _role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {RESOLVE_DUPLICATES}
+
 # The area levels a role may be bound to (1 province … 6 group).
 ROLE_LEVELS: dict[str, frozenset[int]] = {
     Role.COUNTY_ADMIN: frozenset({3}),

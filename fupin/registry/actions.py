@@ -18,7 +18,7 @@ from fupin.core import audit, crypto, stale
 from fupin.core.access import require
 from fupin.core.errors import Conflict, FupinError, ValidationFailed
 from fupin.registry import choices as c
-from fupin.registry import idnumber, income
+from fupin.registry import duplicates, idnumber, income
 from fupin.registry.cleaning import Field, clean_choice, clean_fields, clean_phone
 from fupin.registry.errors import RegistryError
 from fupin.registry.models import Household, HouseholdCondition, IncomeRecord, Member, StatusChange
@@ -183,11 +183,13 @@ def _member_values(
             errors.append(exc)
     if id_number:
         digest = crypto.keyed_hash(id_number)
-        taken = Member.objects.filter(id_number_hash=digest)
+        taken = Member.objects.filter(id_number_hash=digest).select_related("household")
         if member is not None:
             taken = taken.exclude(pk=member.pk)
-        if taken.exists():
-            errors.append(FupinError(RegistryError.ID_TAKEN, field="id_number"))
+        holder = taken.first()
+        if holder is not None:
+            # Recorded and passed to the holding area by the action once its write rolled back.
+            errors.append(duplicates.IdTaken(holder))
         id_gender = idnumber.gender(id_number)
         if values.get("gender") and values["gender"] != id_gender:
             errors.append(FupinError(RegistryError.GENDER_MISMATCH, field="gender"))
@@ -261,6 +263,8 @@ def do_create_household(
         if head:
             data["head_name"] = head.get("name", "")
     _apply_household_data(household, data, partial=False)
+    if any((m or {}).get("id_number") for m in members or []):
+        duplicates.check_limit(actor)
     try:
         with transaction.atomic():
             household.number = _next_number(area)
@@ -283,6 +287,9 @@ def do_create_household(
             )
     except IntegrityError:
         raise Conflict() from None
+    except ValidationFailed as exc:
+        duplicates.report_refusals(exc, actor=actor, area_code=area.code, channel="household")
+        raise
     return household
 
 
@@ -377,6 +384,7 @@ def _add_member(household: Household, data: dict[str, Any]) -> Member:
 
 def do_add_member(household: Household, data: dict[str, Any], *, actor: Any) -> Member:
     require(actor, EDIT_REGISTRY, area_code=household.area_id)
+    duplicates.check_limit(actor)
     try:
         with transaction.atomic():
             Household.objects.select_for_update().filter(pk=household.pk).first()
@@ -392,12 +400,17 @@ def do_add_member(household: Household, data: dict[str, Any], *, actor: Any) -> 
     except IntegrityError:
         # A concurrent insert of the same ID number or a second head.
         raise Conflict() from None
+    except ValidationFailed as exc:
+        duplicates.report_refusals(exc, actor=actor, area_code=household.area_id, channel="member")
+        raise
     return member
 
 
 def do_update_member(member: Member, data: dict[str, Any], *, actor: Any) -> Member:
     household = member.household
     require(actor, EDIT_REGISTRY, area_code=household.area_id)
+    if "id_number" in data:
+        duplicates.check_limit(actor)
     try:
         with transaction.atomic():
             current = Member.objects.select_for_update().get(pk=member.pk)
@@ -416,6 +429,9 @@ def do_update_member(member: Member, data: dict[str, Any], *, actor: Any) -> Mem
             )
     except IntegrityError:
         raise Conflict() from None
+    except ValidationFailed as exc:
+        duplicates.report_refusals(exc, actor=actor, area_code=household.area_id, channel="member")
+        raise
     return current
 
 

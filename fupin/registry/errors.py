@@ -8,7 +8,17 @@ class RegistryError(ErrorCode):
     ID_CHECKSUM = gettext_noop("The ID number's check digit is wrong.")
     ID_BIRTH_DATE = gettext_noop("The ID number does not contain a real date of birth.")
     ID_FUTURE = gettext_noop("The date of birth in the ID number lies in the future.")
-    ID_TAKEN = gettext_noop("This ID number is already registered to another person.")
+    # Says nothing of where the number is held: the holding office is asked to check instead.
+    ID_TAKEN = gettext_noop(
+        "This ID number cannot be registered again. The office that holds its record has been "
+        "asked to check it and will contact you."
+    )
+    ID_CHECKS_LIMITED = gettext_noop(
+        "Too many ID numbers you entered were already registered. Entering ID numbers is paused "
+        "for you for up to 24 hours; ask your county administrator if this is wrong."
+    )
+    DUPLICATE_RESOLVED = gettext_noop("This check has already been resolved.")
+    NOTE_REQUIRED = gettext_noop("Say how the duplicate was resolved.")
     GENDER_MISMATCH = gettext_noop("The gender does not match the ID number.")
     NAME_REQUIRED = gettext_noop("Enter a name.")
     AREA_NOT_VILLAGE = gettext_noop("A household belongs to a village or a village group.")

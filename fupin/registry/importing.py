@@ -29,7 +29,7 @@ from fupin.core import audit, crypto
 from fupin.core.access import covers, require
 from fupin.core.errors import ErrorCode, FupinError
 from fupin.registry import choices as c
-from fupin.registry import excel, idnumber, income
+from fupin.registry import duplicates, excel, idnumber, income
 from fupin.registry.actions import (
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
@@ -775,6 +775,9 @@ class Importer:
                 ):
                     # Said like a taken ID number: nothing about the other area leaks.
                     self._reject(p, "户主身份证号", RegistryError.ID_TAKEN.message())
+                    duplicates.record_refusal(
+                        self.actor, members[p.head_hash], area_code=self.area.code, channel="import"
+                    )
                     continue
             groups.setdefault(household.pk if household else ("new", p.head_hash), []).append(p)
 
@@ -830,6 +833,9 @@ class Importer:
                 existing = members.get(p.id_hash)
                 if existing is not None and existing.household_id != household.pk:
                     self._reject(p, "身份证号", RegistryError.ID_TAKEN.message())
+                    duplicates.record_refusal(
+                        self.actor, existing, area_code=self.area.code, channel="import"
+                    )
                     continue
                 rows_kept.append(p)
             # One current head: the registered one, unless this file gives that member another
@@ -1155,6 +1161,8 @@ def do_import_households(
     to the people who filled in the Chinese template.
     """
     require(actor, IMPORT_REGISTRY, area_code=area.code)
+    # A file of ID numbers would otherwise ask the registry about each one (duplicates.py).
+    duplicates.check_limit(actor)
     with translation.override("zh-hans"):
         book = open_book(path)
         total = book.total

@@ -311,3 +311,50 @@ def poverty_line_for(area: Any, income_year: int) -> PovertyLine | None:
         .order_by("-income_year")
         .first()
     )
+
+
+class DuplicateRegistration(models.Model):
+    """重复登记核查: someone tried to register an ID number the registry already holds.
+
+    ID numbers stay unique across the country, so the attempt is refused; the person who tried
+    is told only that the number cannot be registered again, never where it is. The office
+    that holds the record gets this task and resolves it with people (a move, a typing error,
+    a second registration) and a note. One open task per record and requesting area, however
+    often that area tries again (``attempts``).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        RESOLVED = "resolved", _("resolved")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member"))
+    # The holding household's area (its village): the tasks list is scoped by it.
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True)
+    requested_area_code = models.CharField(_("requested in"), max_length=15)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("duplicate registration")
+        verbose_name_plural = _("duplicate registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "requested_area_code"],
+                condition=Q(status="open"),
+                name="one_open_duplicate_per_member_and_area",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.requested_area_code} {self.status}"

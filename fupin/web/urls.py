@@ -70,6 +70,7 @@ urlpatterns = [
     path("", include("fupin.web.case_views")),
     # Monitoring against return to poverty: department feeds, alerts and triage, screening.
     path("", include("fupin.web.feeds_views")),
+    path("", include("fupin.web.duplicate_views")),
     path("", include("fupin.web.alerts_views")),
     path("", include("fupin.web.screening_views")),
     # Party building, work teams, mutual-aid groups, pairing, assistance and responsibility lists.

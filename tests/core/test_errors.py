@@ -65,7 +65,8 @@ def test_an_error_answers_code_message_and_field() -> None:
         error = FupinError(RegistryError.ID_TAKEN, field="id_number")
         assert error.as_dict() == {
             "code": "ID_TAKEN",
-            "message": "This ID number is already registered to another person.",
+            "message": "This ID number cannot be registered again. The office that holds its record has "
+            "been asked to check it and will contact you.",
             "field": "id_number",
         }
         assert str(error) == "ID_TAKEN"
