@@ -16,7 +16,10 @@ to and including the day, over the days in the year; 339 ÷ 365 = 92.9 % on 5 De
 
 Villages. For each village: its poor and monitored households (their status today); the share
 of them paired with a cadre (干部包户) on the day; the share visited at least as often as the
-visit minimum asks pro rata (``visits_per_year`` × months elapsed ÷ 12, rounded up); its open
+visit minimum asks by the day (``visits_per_year`` × 时间进度, the share of the year's days gone
+that the owners are judged by, rounded down: a visit is due once its share of the year has
+passed, so 4 a year ask 1 from 2 April, 3 on 5 December (4 × 339 ÷ 365 = 3.7) and 4 only on
+31 December; counting the month of the day as begun asked all 4 from 1 December); its open
 cases; and its overdue alerts on the day (the alerts app's rule). The score is the mean of the
 two shares; villages are ranked by score (highest first), then fewer overdue alerts, then more
 home visits per counted household in the year so far (户均走访: the effort beyond the minimum, so
@@ -102,13 +105,6 @@ def clean_period(year: Any, number: Any, today: dt.date | None = None) -> Period
     if period.number not in PERIODS or not 2000 <= period.year <= today.year or period.start > today:
         return current
     return period
-
-
-def months_elapsed(year: int, day: dt.date) -> int:
-    """Months of ``year`` begun by ``day`` (the month of the day counts)."""
-    if day.year < year:
-        return 0
-    return 12 if day.year > year else day.month
 
 
 def year_elapsed(year: int, day: dt.date) -> Fraction:
@@ -301,7 +297,7 @@ class VillageRanking:
     area: Area
     period: Period
     as_of: dt.date
-    months: int
+    time_share: Decimal  # 时间进度 the visit minimum was prorated by, % as shown
     rows: list[VillageRow] = field(default_factory=list)
 
 
@@ -350,13 +346,13 @@ def village_ranking(area: Area, period: Period, *, today: dt.date | None = None)
     """The villages of ``area`` (a township or county the caller may read) for ``period``."""
     today = today or timezone.localdate()
     day = period.as_of(today)
-    months = months_elapsed(period.year, day)
+    elapsed = year_elapsed(period.year, day)
     villages = list(
         Area.objects.filter(prefix_range(area.prefix, "code"), level=Level.VILLAGE).order_by("code")
     )
     minimums = visit_minimums(area, villages)
     rows = {
-        v.code: VillageRow(v.code, v.name, minimums[v.code], math.ceil(minimums[v.code] * months / 12))
+        v.code: VillageRow(v.code, v.name, minimums[v.code], math.floor(minimums[v.code] * elapsed))
         for v in villages
     }
 
@@ -413,4 +409,4 @@ def village_ranking(area: Area, period: Period, *, today: dt.date | None = None)
     )
     for row in [*scored, *unscored]:
         row.behind = row.overdue_alerts > 0 or (row.score is not None and row.score < 1)
-    return VillageRanking(area, period, day, months, [*scored, *unscored])
+    return VillageRanking(area, period, day, percent(elapsed) or Decimal(0), [*scored, *unscored])

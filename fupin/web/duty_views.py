@@ -367,7 +367,10 @@ def ranking_workbook(data: dict[str, Any]) -> bytes:
         sheet.set_column(2, 6, 12)
     sheet = book.add_worksheet("村排名")
     sheet.write_string(
-        0, 0, f"{title} · 走访按全年最少次数按月折算 · 依次按综合得分、逾期预警少、户均走访多、计入户数多排名"
+        0,
+        0,
+        f"{title} · 走访按全年最少次数乘时间进度 {villages.time_share}%（向下取整）折算"
+        " · 依次按综合得分、逾期预警少、户均走访多、计入户数多排名",
     )
     for col, header in enumerate(VILLAGE_HEADERS):
         sheet.write_string(1, col, header, bold)

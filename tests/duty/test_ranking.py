@@ -26,7 +26,6 @@ from fupin.duty.ranking import (
     OwnerRow,
     Period,
     clean_period,
-    months_elapsed,
     period_of,
     task_ranking,
     village_ranking,
@@ -76,9 +75,6 @@ def test_six_two_month_periods_a_year() -> None:
         (None, None),
     ]:
         assert clean_period(year, number, today) == Period(2026, 4), (year, number)
-    assert months_elapsed(2026, dt.date(2026, 6, 30)) == 6
-    assert months_elapsed(2025, dt.date(2026, 1, 10)) == 12
-    assert months_elapsed(2027, dt.date(2026, 1, 10)) == 0
 
 
 def test_time_elapsed_is_the_share_of_the_years_days_gone_by_the_day(county: Area, township: Area) -> None:
@@ -264,18 +260,19 @@ def test_villages_are_ranked_on_coverage_visits_cases_and_alerts(
     villages: dict[str, Any], township: Area
 ) -> None:
     ranking = village_ranking(township, Period(2026, 3), today=LATER)
-    assert (ranking.as_of, ranking.months) == (dt.date(2026, 6, 30), 6)
+    assert (ranking.as_of, ranking.time_share) == (dt.date(2026, 6, 30), Decimal("49.6"))
     by_code = {r.code: r for r in ranking.rows}
     home, neighbour = by_code[VILLAGE], by_code[NEIGHBOUR_VILLAGE]
-    assert (home.households, home.covered, home.visited, home.minimum, home.expected) == (4, 3, 2, 4, 2)
-    # covered: 达标户, 少访户, 病户; visited twice this year by June: 达标户, 脱钩户
+    # 181 of 365 days gone: 4 × 181 ÷ 365 = 1.98 asks 1 visit (the second is due from 2 July).
+    assert (home.households, home.covered, home.visited, home.minimum, home.expected) == (4, 3, 3, 4, 1)
+    # covered: 达标户, 少访户, 病户; visited at least once this year by June: all but 病户
     assert (home.covered_shown, home.visited_shown, home.score_shown) == (
         Decimal("75.0"),
-        Decimal("50.0"),
-        Decimal("62.5"),
+        Decimal("75.0"),
+        Decimal("75.0"),
     )
     assert (home.open_cases, home.overdue_alerts, home.behind) == (1, 0, True)
-    assert (neighbour.households, neighbour.covered, neighbour.visited, neighbour.expected) == (2, 2, 2, 1)
+    assert (neighbour.households, neighbour.covered, neighbour.visited, neighbour.expected) == (2, 2, 2, 0)
     assert (neighbour.score_shown, neighbour.overdue_alerts, neighbour.behind) == (Decimal("100.0"), 1, True)
     # scored villages first, by score; the township's villages with nobody counted after, unranked
     assert [r.code for r in ranking.rows[:2]] == [NEIGHBOUR_VILLAGE, VILLAGE]
@@ -286,10 +283,13 @@ def test_villages_are_ranked_on_coverage_visits_cases_and_alerts(
     # Before the alert's visit was due and the case was opened, in period 1: two counted in each.
     early = {r.code: r for r in village_ranking(township, Period(2026, 1), today=LATER).rows}
     assert (early[NEIGHBOUR_VILLAGE].overdue_alerts, early[VILLAGE].open_cases) == (0, 0)
-    # 脱钩户 was still paired in February, 病户 not yet; one visit by February is asked of each
-    # (ceil(4×2/12)), made by 达标户 and 脱钩户; the neighbour's minimum of 2 also asks one.
-    assert (early[VILLAGE].covered, early[VILLAGE].expected, early[VILLAGE].visited) == (3, 1, 2)
-    assert (early[NEIGHBOUR_VILLAGE].expected, early[NEIGHBOUR_VILLAGE].visited) == (1, 0)
+    # 脱钩户 was still paired in February, 病户 not yet; no visit is due yet on 28 February
+    # (4 × 59 ÷ 365 = 0.6, rounded down), so every counted household is on track.
+    assert (early[VILLAGE].covered, early[VILLAGE].expected, early[VILLAGE].visited) == (3, 0, 4)
+    assert (early[NEIGHBOUR_VILLAGE].expected, early[NEIGHBOUR_VILLAGE].visited) == (0, 2)
+    # By 30 April (120 days) the first is due: made this year by 达标户, 少访户 and 脱钩户.
+    spring = {r.code: r for r in village_ranking(township, Period(2026, 2), today=LATER).rows}
+    assert (spring[VILLAGE].expected, spring[VILLAGE].visited) == (1, 3)
 
 
 def test_equal_villages_share_a_rank_and_fewer_overdue_alerts_break_a_tie(
@@ -298,7 +298,7 @@ def test_equal_villages_share_a_rank_and_fewer_overdue_alerts_break_a_tie(
     homes = [make_household(code, status="poor") for code in (VILLAGE, NEIGHBOUR_VILLAGE)]
     for h in homes:
         pair(h, "2025-01-01")
-    ranking = village_ranking(township, Period(2026, 1), today=LATER)
+    ranking = village_ranking(township, Period(2026, 2), today=LATER)
     top = ranking.rows[:2]
     assert [(r.rank, r.score_shown) for r in top] == [(1, Decimal("50.0")), (1, Decimal("50.0"))]
     assert [r.name for r in top] == sorted(r.name for r in top)
@@ -306,7 +306,7 @@ def test_equal_villages_share_a_rank_and_fewer_overdue_alerts_break_a_tie(
     assert [r.code for r in top] == [NEIGHBOUR_VILLAGE, VILLAGE]
     alert = screened(homes[1])
     Alert.objects.filter(pk=alert.pk).update(visit_due=dt.date(2026, 1, 5), decision_due=dt.date(2026, 1, 20))
-    top = village_ranking(township, Period(2026, 1), today=LATER).rows[:2]
+    top = village_ranking(township, Period(2026, 2), today=LATER).rows[:2]
     assert [(r.code, r.rank, r.overdue_alerts) for r in top] == [(VILLAGE, 1, 0), (NEIGHBOUR_VILLAGE, 2, 1)]
 
 
@@ -320,10 +320,10 @@ def test_villages_equal_on_score_and_alerts_are_told_apart_by_visits_per_househo
     neighbour = [make_household(NEIGHBOUR_VILLAGE, status="poor") for _ in range(2)]
     for h in [*home, *neighbour]:
         pair(h, "2025-01-01")
-        visit(h, "2026-01-20")  # the one visit asked by February (ceil(4 × 2 / 12))
+        visit(h, "2026-01-20")  # the one visit asked by 30 April (4 × 120 ÷ 365 = 1.3, rounded down)
     visit(home[0], "2026-02-10", "2026-02-20")  # 4 visits to 2 households: 2.0 each
     visit(neighbour[0], "2026-02-10")  # 3 visits to 2 households: 1.5 each
-    top = village_ranking(township, Period(2026, 1), today=LATER).rows[:2]
+    top = village_ranking(township, Period(2026, 2), today=LATER).rows[:2]
     assert [(r.code, r.rank, r.score_shown, r.overdue_alerts, r.tied) for r in top] == [
         (VILLAGE, 1, Decimal("100.0"), 0, False),
         (NEIGHBOUR_VILLAGE, 2, Decimal("100.0"), 0, False),
@@ -335,7 +335,7 @@ def test_villages_equal_on_score_and_alerts_are_told_apart_by_visits_per_househo
     third = make_household(NEIGHBOUR_VILLAGE, status="monitored")
     pair(third, "2025-01-01")
     visit(third, "2026-01-05", "2026-01-25")
-    top = village_ranking(township, Period(2026, 1), today=LATER).rows[:2]
+    top = village_ranking(township, Period(2026, 2), today=LATER).rows[:2]
     assert [(r.code, r.rank, r.households, r.tied) for r in top] == [
         (NEIGHBOUR_VILLAGE, 1, 3, False),
         (VILLAGE, 2, 2, False),
@@ -343,12 +343,38 @@ def test_villages_equal_on_score_and_alerts_are_told_apart_by_visits_per_househo
     extra = make_household(VILLAGE, status="poor")
     pair(extra, "2025-01-01")
     visit(extra, "2026-01-06", "2026-01-26")  # equal on all four: a true tie, marked
-    top = village_ranking(township, Period(2026, 1), today=LATER).rows[:2]
+    top = village_ranking(township, Period(2026, 2), today=LATER).rows[:2]
     assert [(r.rank, r.tied, r.households, r.visits) for r in top] == [(1, True, 3, 6), (1, True, 3, 6)]
     assert [r.name for r in top] == sorted(r.name for r in top)
     # The rest of the township, with nobody counted, is unranked and not tied.
-    rest = village_ranking(township, Period(2026, 1), today=LATER).rows[2:]
+    rest = village_ranking(township, Period(2026, 2), today=LATER).rows[2:]
     assert rest and not any(r.tied for r in rest)
+
+
+def test_the_visits_asked_follow_the_share_of_the_year_gone_not_the_months_begun(
+    personas: dict[str, User], township: Area
+) -> None:
+    """On 5 December 339 of 365 days are gone: 4 a year ask 3 visits (3.7 rounded down), not the
+    whole year's 4 because December has begun; on 31 December all 4; on 1 July 1 (1.99), not 3."""
+    h = make_household(VILLAGE, status="poor")
+    pair(h, "2025-01-01")
+    visit(h, "2026-02-10", "2026-05-10", "2026-08-10")
+
+    def row(period: Period, today: dt.date) -> Any:
+        ranking = village_ranking(township, period, today=today)
+        return ranking, next(r for r in ranking.rows if r.code == VILLAGE)
+
+    ranking, december = row(Period(2026, 6), dt.date(2026, 12, 5))
+    assert (ranking.time_share, december.expected, december.visited, december.behind) == (
+        Decimal("92.9"),
+        3,
+        1,
+        False,
+    )
+    _, year_end = row(Period(2026, 6), LATER)
+    assert (year_end.expected, year_end.visited, year_end.behind) == (4, 0, True)
+    _, july = row(Period(2026, 4), dt.date(2026, 7, 1))
+    assert (july.expected, july.visited) == (1, 1)
 
 
 def test_the_visit_minimum_is_the_one_setting_for_reads(personas: dict[str, User], township: Area) -> None:
