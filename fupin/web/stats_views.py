@@ -9,6 +9,7 @@ households. Charts are drawn by ``static/web/stats.js`` from the page's own ``st
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.cache import cache
@@ -55,6 +56,8 @@ COMPOSITIONS = {
     ),
 }
 OVERDUE_LISTED = 10
+# The map's colour bands, lightest (lowest) first.
+BAND_COLOURS = ("#fff3e0", "#ffcc80", "#fb8c00", "#e65100", "#b71c1c")
 PUBLIC_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 
 
@@ -142,7 +145,11 @@ def _composition(values: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _ranked(rows: list[queries.AreaValues], key: str, year: int | None) -> list[dict[str, Any]]:
+def _ranked(
+    rows: list[queries.AreaValues], key: str, year: int | None, keep: str | None = None
+) -> list[dict[str, Any]]:
+    """Rows ranked by ``key``; their links open the area with the indicator ``keep`` (the one
+    the reader chose, by default ``key``), so following a link never swaps it silently."""
     places = INDICATORS[key].places
     items = [
         {
@@ -150,7 +157,7 @@ def _ranked(rows: list[queries.AreaValues], key: str, year: int | None) -> list[
             "name": r.area.name,
             "value": r.values.get(key),
             "text": _fmt(r.values.get(key), places),
-            "url": _stats_url(r.area.code, year, key),
+            "url": _stats_url(r.area.code, year, keep or key),
         }
         for r in rows
     ]
@@ -169,18 +176,47 @@ def _crumbs(user: Any, area: Area, year: int | None, indicator: str) -> list[dic
     ]
 
 
+def _bands(values: list[Any], places: int) -> list[dict[str, Any]]:
+    """The map legend: up to len(BAND_COLOURS) equal bands from the lowest county's value to the
+    highest, each with its bounds in words, so a colour on the map reads as a number. The same
+    bands colour the map (stats.js) and the legend in the page."""
+    found = sorted(float(v) for v in values if v is not None)
+    if not found:
+        return []
+    low, high = found[0], found[-1]
+    span, step = high - low, 10**-places
+    # Bounds on the figure's own precision (whole households, tenths of a per mille), so a
+    # label says exactly where a band starts; never more bands than that precision allows.
+    count = max(1, min(len(BAND_COLOURS), round(span / step)))
+    width = math.ceil(round(span / count / step, 6)) * step
+    count = max(1, math.ceil(round(span / width, 6))) if span else 1
+    bands = []
+    lo = low
+    for i, colour in enumerate(BAND_COLOURS[:count]):
+        last = i == count - 1
+        hi = high if last else round(low + (i + 1) * width, places)
+        label = _fmt(lo, places) if lo == hi else f"{_fmt(lo, places)} – {_fmt(hi, places)}"
+        bands.append({"min": lo, "max": hi, "label": label, "color": colour, "last": last})
+        lo = hi
+    return bands
+
+
 def _map(area: Area, rows: list[queries.AreaValues], year: int, key: str) -> dict[str, Any]:
     counties = {r.area.code: r.values.get(key) for r in rows}
     known = areas_within(area).filter(level=Level.COUNTY).order_by("code")
+    places = INDICATORS[key].places
     return {
         "url": reverse("stats_map", args=[area.code]),
         "data": [{"name": a.code, "value": counties.get(a.code), "label": a.name} for a in known],
         "links": {a.code: _stats_url(a.code, year, key) for a in known},
+        # Grey on the map (a county not on the system, or without the figure) is said in the
+        # page's legend as "no figure".
+        "bands": _bands([counties.get(a.code) for a in known], places),
     }
 
 
 def _overdue(
-    area: Area, year: int, latest: int, shown: list[queries.AreaValues]
+    area: Area, year: int, latest: int, shown: list[queries.AreaValues], chosen: str
 ) -> tuple[str, list[dict[str, Any]]]:
     """The areas with the most alerts overdue now: counties above a county, else sub-areas.
     ``shown`` are the rows the page already read for ``year``; reused when it is the latest."""
@@ -191,7 +227,8 @@ def _overdue(
     else:
         return "", []
     rows = shown if year == latest else read(area, latest)
-    ranked = [i for i in _ranked(rows, "alerts_overdue", latest) if (i["value"] or 0) > 0]
+    # Ranked by overdue alerts, but a link keeps the reader's indicator (``chosen``).
+    ranked = [i for i in _ranked(rows, "alerts_overdue", latest, chosen) if (i["value"] or 0) > 0]
     return kind, ranked[:OVERDUE_LISTED]
 
 
@@ -255,7 +292,7 @@ def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "map": _map(area, counties, year, key) if area.level <= Level.PREFECTURE else None,
     }
     overdue_kind, overdue = _overdue(
-        area, year, years[-1], counties if area.level <= Level.PREFECTURE else children
+        area, year, years[-1], counties if area.level <= Level.PREFECTURE else children, key
     )
     data["overdue"] = overdue
     context.update(

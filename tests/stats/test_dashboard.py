@@ -6,6 +6,7 @@ that never climbs above the user's own area, and the village's way into its hous
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 from typing import Any
@@ -297,3 +298,59 @@ def test_the_page_is_rendered_again_after_a_refresh_and_not_before(stored: Any, 
     assert cards(again)["poor_households"] == 4321 != cards(first)["poor_households"]
     # Another user of the same county sees the same figures with their own page around them.
     assert cards(payload(client_for("supervisor").get(f"/stats/{COUNTY}/")))["poor_households"] == 4321
+
+
+def test_the_map_legend_says_the_numbers_of_its_bands(stored: Any, client_for: Any) -> None:
+    response = client_for("prefecture_supervisor").get("/stats/")
+    data = payload(response)
+    bands = data["map"]["bands"]
+    # 10.0 ‰ (花垣县) to 25.5 ‰ (泸溪县) in five equal bands, each said with its bounds
+    assert [b["label"] for b in bands] == [
+        "10.0 – 13.1",
+        "13.1 – 16.2",
+        "16.2 – 19.3",
+        "19.3 – 22.4",
+        "22.4 – 25.5",
+    ]
+    assert all(a["max"] == b["min"] for a, b in itertools.pairwise(bands))
+    colours = [b["color"] for b in bands]
+    assert len(set(colours)) == 5
+    # every county with a figure falls in exactly one band (the last one closed at the top)
+    for value in (10.0, 25.5):
+        inside = [b for b in bands if b["min"] <= value < b["max"] or (b["last"] and value == b["max"])]
+        assert len(inside) == 1
+    # the page lists them in words too, and the counties without a figure
+    page = response.content.decode()
+    start = page.index('id="stats-map-legend"')
+    legend = page[start : page.index("</ul>", start)]
+    assert [re.sub(r"<[^>]+>", "", li).strip() for li in re.findall(r"<li.*?</li>", legend, re.S)] == [
+        *(f"{b['label']} ‰" for b in bands),
+        "无数据",
+    ]
+    # a figure in whole numbers (3 and 11 alerts overdue) has whole-number bounds
+    few = payload(client_for("prefecture_supervisor").get("/stats/?indicator=alerts_overdue"))["map"]["bands"]
+    assert [b["label"] for b in few] == ["3 – 5", "5 – 7", "7 – 9", "9 – 11"]
+
+
+def test_following_a_link_keeps_the_chosen_indicator(stored: Any, client_for: Any) -> None:
+    client = client_for("prefecture_supervisor")
+    chosen = "poor_households"
+    response = client.get(f"/stats/?indicator={chosen}")
+    data = payload(response)
+    assert data["indicator"]["key"] == chosen
+    links = [
+        *data["map"]["links"].values(),
+        *(r["url"] for r in data["ranking"]),
+        *(r["url"] for r in data["overdue"]),  # ranked by overdue alerts, yet opening the chosen one
+    ]
+    assert data["overdue"] and data["ranking"] and links
+    assert all(f"indicator={chosen}" in url for url in links), links
+    # the county opened from the map shows the same indicator, not its own default
+    county = payload(client.get(data["map"]["links"][COUNTY]))
+    assert county["indicator"]["key"] == chosen
+    # a village has no indicator to choose, but keeps it: its year form and its crumbs carry it
+    page = html.unescape(client.get(f"/stats/{VILLAGE}/?indicator=incidence&year=2023").content.decode())
+    form = page[page.index('id="stats-filters"') : page.index("</form>", page.index('id="stats-filters"'))]
+    assert '<input type="hidden" name="indicator" value="incidence">' in form
+    nav = page[page.index('id="stats-crumbs"') : page.index("</nav>", page.index('id="stats-crumbs"'))]
+    assert nav.count("indicator=incidence") == 3  # the leader's prefecture, the county, the township

@@ -70,6 +70,14 @@ def test_a_province_leader_drills_from_the_map_to_a_household(
     page.wait_for_selector("#chart-map[data-ready='1']", timeout=15000)
     assert page.locator("#chart-map canvas").count() >= 1
     fits(page)
+    # The legend says numbers: the chart's bands run from 8.5 ‰ to 20.0 ‰, and are the ones the
+    # page lists under the map (with grey for no figure).
+    pieces = page.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('chart-map'))"
+        ".getOption().visualMap[0].pieces.map((p) => p.label)"
+    )
+    assert pieces[0].startswith("8.5 – ") and pieces[-1].endswith(" – 20.0"), pieces
+    assert [f"{p} ‰" for p in pieces] + ["无数据"] == page.locator("#stats-map-legend li").all_inner_texts()
 
     # Tap 花垣县 where the chart itself places its longitude and latitude.
     chart = page.locator("#chart-map")
@@ -84,6 +92,9 @@ def test_a_province_leader_drills_from_the_map_to_a_household(
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_url(f"{base}/stats/{COUNTY}/**")
     fits(page)
+    # the map's indicator goes along, not the county's own default
+    assert "indicator=monitored_per_thousand" in page.url
+    assert page.input_value("select[name=indicator]") == "monitored_per_thousand"
 
     page.click(f"#stats-ranking-table tr[data-code='{TOWNSHIP}'] a")
     page.wait_for_url(f"{base}/stats/{TOWNSHIP}/**")

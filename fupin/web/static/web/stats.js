@@ -114,7 +114,7 @@ document.addEventListener("DOMContentLoaded", () => {
         echarts.registerMap(data.code, geo);
         const names = Object.fromEntries(geo.features.map((f) => [f.properties.adcode, f.properties.name]));
         const places = data.indicator.places;
-        const values = data.map.data.map((d) => d.value).filter((v) => !missing(v));
+        const bands = data.map.bands || [];
         const chart = init("chart-map");
         chart.on("finished", () => {
           element.dataset.ready = "1";
@@ -122,18 +122,23 @@ document.addEventListener("DOMContentLoaded", () => {
         chart.setOption({
           textStyle: font,
           tooltip: { trigger: "item", formatter: (p) => `${names[p.name] || p.name}: ${fmt(p.value, places)}` },
-          visualMap: {
-            type: "continuous",
-            min: values.length ? Math.min(0, ...values) : 0,
-            max: values.length ? Math.max(...values, 1e-9) : 1,
-            left: 0,
-            bottom: 0,
-            itemHeight: 90,
-            itemWidth: 12,
-            calculable: false,
-            inRange: { color: ["#fff3e0", "#fb8c00", "#b71c1c"] },
-            formatter: (v) => fmt(v, places),
-          },
+          // The legend says numbers: the server's bands (lowest to highest county value),
+          // each with its bounds; the same bands are listed under the map in the page.
+          visualMap: bands.length
+            ? {
+                type: "piecewise",
+                pieces: bands.map((b) =>
+                  b.last
+                    ? { gte: b.min, lte: b.max, label: b.label, color: b.color }
+                    : { gte: b.min, lt: b.max, label: b.label, color: b.color },
+                ),
+                left: 0,
+                bottom: 0,
+                itemWidth: 14,
+                itemHeight: 10,
+                textStyle: { fontSize: 11 },
+              }
+            : { show: false, min: 0, max: 1, inRange: { color: ["#eceff1"] } },
           series: [
             {
               type: "map",
