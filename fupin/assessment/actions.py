@@ -15,8 +15,8 @@ from fupin.areas.models import Area, Level
 from fupin.assessment.errors import AssessmentError
 from fupin.assessment.models import AreaPopulation, AssessmentSetting, CountySampling, DenominatorKind
 from fupin.core import audit
-from fupin.core.access import SYSTEM, require, require_setting_owner
-from fupin.core.errors import Conflict, FupinError, PermissionDenied, ValidationFailed
+from fupin.core.access import require, require_setting_owner
+from fupin.core.errors import Conflict, FupinError, ValidationFailed
 
 FIRST_YEAR = 2013  # 建档立卡 began in 2014 with figures for 2013
 
@@ -193,14 +193,12 @@ def do_set_assessment_setting(area: Area, data: dict[str, Any], *, actor: Any) -
 
 def do_set_western_standard(province: Area, western: bool | None, *, actor: Any) -> AssessmentSetting:
     """Whether the western-region standard (incidence below 3%, domain.md §4) applies in
-    ``province``; None goes back to the built-in list. A province's value is set at the
-    province: by a user bound to the province, or the operator (``SYSTEM``), never by a county
-    for itself."""
-    require(actor, EDIT_ASSESSMENT, area_code=province.code)
+    ``province``; None goes back to the built-in list. A setting like any other, under the one
+    rule for settings writes: only the office that owns the level (the province's bureau) or the
+    operator (``SYSTEM``) sets it, never a prefecture or a county for itself."""
+    require_setting_owner(actor, SET_ASSESSMENT_SETTINGS, area_code=province.code)
     if province.level != Level.PROVINCE:
         raise FupinError(AssessmentError.NOT_PROVINCE, field="area")
-    if actor is not SYSTEM and getattr(getattr(actor, "area", None), "level", None) != Level.PROVINCE:
-        raise PermissionDenied()
     if western is not None and not isinstance(western, bool):
         raise FupinError(AssessmentError.BAD_WESTERN, field="western_standard")
     values: dict[str, Any] = {

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from fupin.areas.models import Area, AreaSetting
-from fupin.assessment.actions import do_set_assessment_setting
+from fupin.assessment.actions import do_set_assessment_setting, do_set_western_standard
 from fupin.assessment.models import AssessmentSetting
 from fupin.cases.area_settings import do_set_area_setting
 from fupin.core.access import setting_owner
@@ -60,6 +60,10 @@ def _assessment(actor: Any, area: Area) -> None:
     do_set_assessment_setting(area, {"incidence_max": "3"}, actor=actor)
 
 
+def _western(actor: Any, area: Area) -> None:
+    do_set_western_standard(area, True, actor=actor)
+
+
 WRITES: dict[str, tuple[Callable[[Any, Area], None], Callable[[], list[Any]], set[str]]] = {
     # name: (the write, the state it changes, the levels it can be set at at all)
     "rule_setting": (
@@ -77,6 +81,12 @@ WRITES: dict[str, tuple[Callable[[Any, Area], None], Callable[[], list[Any]], se
         _assessment,
         lambda: list(AssessmentSetting.objects.values_list("area_id", "incidence_max")),
         set(TARGETS),
+    ),
+    "western_standard": (
+        _western,
+        lambda: list(AssessmentSetting.objects.values_list("area_id", "western_standard")),
+        # Whether the western-region standard applies is a province's fact only.
+        {"province"},
     ),
 }
 
