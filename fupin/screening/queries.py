@@ -140,8 +140,9 @@ def threshold_for(code: str, year: int) -> Threshold:
 @dataclass(frozen=True)
 class IncomeLine:
     """The per-capita net income under which a household's income of one year is flagged: the
-    monitoring threshold where one is in force for that year (2021 on), else the poverty line
-    the case rules use (the years before monitoring began)."""
+    monitoring threshold where one is in force for that year (seeded from 2020, 1.5 × the line,
+    and the national 6000 floor from 2021), else the poverty line the case rules use (the years
+    before monitoring began)."""
 
     year: int
     amount: Decimal

@@ -1,6 +1,7 @@
 """The income warning of journey 1.3: a household whose per-capita net income is under the
-line of that income's year (the monitoring threshold from 2021, the poverty line before) is
-flagged while the income is typed, on its page once saved, and offered a cadre check.
+line of that income's year (the monitoring threshold where one is in force, the poverty line
+in the years before) is flagged while the income is typed, on its page once saved, and
+offered a cadre check.
 
 The lines come from the server (``income_line_for``, the look-ups of the screening and case
 rules); the page's script only compares the figure it computes with them.

@@ -29,7 +29,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const kinds = ["wage", "business", "property", "transfer_family_planning", "transfer_dibao", "transfer_tekun",
       "transfer_pension", "transfer_eco", "transfer_other"];
     // {year: [line, sentence]} from the server: the monitoring threshold of each year (the poverty
-    // line before 2021), looked up as screening and the case rules do; the sentence is translated.
+    // line in the years before monitoring), looked up as screening and the case rules do.
     let lines = {};
     try { lines = JSON.parse(form.dataset.lines || "{}"); } catch { lines = {}; }
     const warning = form.querySelector("[data-income-warning]");
