@@ -17,13 +17,14 @@ from django.utils.translation import gettext_noop
 
 _MARKERS = (
     ("CONFIRMED as a target only:", gettext_noop("target figure only")),
+    ("CONFIRMED rule, amount derived:", gettext_noop("rule confirmed, amount derived")),
     ("CONFIRMED weakly:", gettext_noop("weakly confirmed")),
     ("UNCONFIRMED:", gettext_noop("not confirmed")),
     ("CONFIRMED:", gettext_noop("confirmed")),
 )
 _URL = re.compile(r"\(?\s*(https?://[^\s)]+)\s*\)?")
 
-# The notes the migrations seed (registry 0002, screening 0003), so makemessages-free catalogue
+# The notes the migrations seed (registry 0002, screening 0003 and 0004), so makemessages-free catalogue
 # entries exist for them; the texts must stay identical to the seeded ones.
 SEEDED_NOTES = (
     gettext_noop("base, 2300 元/人·年 at constant 2010 prices"),
@@ -32,6 +33,11 @@ SEEDED_NOTES = (
     gettext_noop("a public data-check script, 国家贫困标准2952元"),
     gettext_noop("NBS series from memory"),
     gettext_noop("about 4000 (刘永富)"),
+    # screening 0004
+    gettext_noop(
+        "国务院扶贫开发领导小组《关于建立防止返贫监测和帮扶机制的指导意见》(2020-03) "
+        "监测范围 约为国家扶贫标准的1.5倍; 2020 国家扶贫标准约4000元, 1.5×4000=6000元"
+    ),
 )
 
 
