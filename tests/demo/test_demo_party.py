@@ -258,6 +258,17 @@ def test_team_warnings_leave_levels_spot_checks_and_the_recall_are_planted(built
         if t.term_ends_on < add_years(t.started_on, setting_for(t.area_id, "team_min_term_years"))
     ]
     assert short == gaps["teams_short_term"]
+    # The planted gaps stand only because the county says it deviates from the central rule,
+    # and within what its deviation allows (issue 14, item 14).
+    from fupin.teams.roster import team_deviations, team_rules
+
+    rules = team_rules(COUNTY)
+    assert rules.members_deviate and rules.years_deviate
+    assert all(n >= rules.min_members for n in sizes.values())
+    assert all(
+        t.term_ends_on >= add_years(t.started_on, rules.min_years) for t in WorkTeam.objects.all()
+    )
+    assert len(team_deviations(WorkTeam.objects.get(area_id=gaps["teams_below_min_members"][0]))) == 2
     key = set(Household.objects.filter(status__in=ASSISTED).values_list("number", flat=True))
     assert {n[:12] for n in key} | {VILLAGE} == set(sizes)
 
