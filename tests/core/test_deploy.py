@@ -41,7 +41,13 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("FUPIN_", "DJANGO_SETTINGS"))}
+    # A fresh process as an operator starts it: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE
+    # in this one (playwright's loop), which check --deploy rightly refuses.
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FUPIN_", "DJANGO_SETTINGS", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     return subprocess.run(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, *args],
         env={**base, **env},
