@@ -181,8 +181,9 @@ def test_removing_a_setting_restores_what_applied_before(personas: dict[str, Any
 
 
 def test_the_floor_is_seeded(db: Any) -> None:
-    rows = list(MonitoringLine.objects.values_list("scope", "year", "amount"))
-    assert rows == [("national", 2021, Decimal("6000.00"))]
+    rows = sorted(MonitoringLine.objects.values_list("scope", "year", "amount"))
+    # 2021 from 中农组发〔2021〕7号; 2020 as 1.5 × that year's line (domain.md §5).
+    assert rows == [("national", 2020, Decimal("6000.00")), ("national", 2021, Decimal("6000.00"))]
 
 
 def test_the_province_bureau_enters_its_provinces_threshold(personas: dict[str, Any]) -> None:

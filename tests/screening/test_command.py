@@ -59,7 +59,8 @@ def test_the_operator_sets_and_prints_thresholds_and_parameters(db: Any) -> None
     assert out.strip() == "set national 2025: 6500.00"
     run("set-line", str(YEAR), "7000", "--province", "43", "--source", "湘")
     out, _ = run("lines")
-    assert out.splitlines()[0].startswith("national      2021    6000.00  CONFIRMED")
+    assert out.splitlines()[0].startswith("national      2020    6000.00  CONFIRMED rule, amount derived")
+    assert out.splitlines()[1].startswith("national      2021    6000.00  CONFIRMED")
     assert "430000000000  2024    7000.00  湘" in out
     with pytest.raises(CommandError, match="amount"):
         run("set-line", str(YEAR), "5000", "--province", "43", "--source", "湘")
@@ -73,4 +74,4 @@ def test_the_operator_sets_and_prints_thresholds_and_parameters(db: Any) -> None
     assert re.search(r"^dropout +off +\(433124000000 from 2023\)$", out, re.M)
     with pytest.raises(CommandError, match="share_pct"):
         run("set-rule", "income_drop", "--area", "43", "--year", "2022", "--param", "share_pct=120")
-    assert MonitoringLine.objects.count() == 3
+    assert MonitoringLine.objects.count() == 4  # the two seeded national rows and the two set here

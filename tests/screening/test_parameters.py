@@ -106,8 +106,9 @@ def test_the_latest_thresholds_carry_forward_and_the_floor_wins_over_a_lower_one
 
 
 def test_without_any_threshold_the_income_rule_flags_nothing_and_the_run_says_so(db: Any) -> None:
+    # 2019: monitoring thresholds begin in 2020, so none is on file.
     low = make_household(members=1)
-    income(low, 2020, 100)
-    run = screen(year=2020)
+    income(low, 2019, 100)
+    run = screen(year=2019)
     assert run.found["income_below_line"] == 0
-    assert run.warnings == [{"code": "NO_THRESHOLD", "province": PROVINCE, "year": 2020}]
+    assert run.warnings == [{"code": "NO_THRESHOLD", "province": PROVINCE, "year": 2019}]

@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fupin.cases.models import Case, Kind, Step
-from fupin.cases.models import Status as CaseStatus
 from fupin.core.access import SYSTEM
 from fupin.core.personas import NEIGHBOUR_VILLAGE, TOWNSHIP, VILLAGE
 from fupin.party.models import Unit
@@ -101,23 +99,15 @@ def test_measures_visits_and_alerts_by_year(db: Any) -> None:
 
 
 def test_monitored_households_by_category(db: Any) -> None:
+    # The category is the one the inclusion recorded on the dated history.
     edge = make_household(VILLAGE, members=3)
-    edge = registry.do_change_status(edge, "monitored", year=2025, reason="边缘", actor=SYSTEM)
+    edge = registry.do_change_status(
+        edge, "monitored", year=2025, reason="边缘", actor=SYSTEM, category="edge"
+    )
     sudden = make_household(VILLAGE, members=2)
-    sudden = registry.do_change_status(sudden, "monitored", year=2025, reason="突发", actor=SYSTEM)
-    for household, category in ((edge, "edge"), (sudden, "sudden")):
-        Case.objects.create(
-            kind=Kind.MONITORING,
-            household=household,
-            area_code=VILLAGE,
-            status=CaseStatus.COMPLETED,
-            step=Step.DONE,
-            year=2025,
-            reason="监测",
-            category=category,
-            step_since=timezone.now(),
-            closed_at=timezone.now(),
-        )
+    sudden = registry.do_change_status(
+        sudden, "monitored", year=2025, reason="突发", actor=SYSTEM, category="sudden"
+    )
     # A third was monitored in 2024 and its risk eliminated in 2025.
     gone = make_household(VILLAGE, members=2)
     gone = registry.do_change_status(gone, "monitored", year=2024, reason="监测", actor=SYSTEM)
