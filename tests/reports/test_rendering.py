@@ -25,14 +25,14 @@ needs_pdftoppm = pytest.mark.skipif(
 DPI = 72  # one pixel per PDF point: A4 is 595 × 842
 
 
-def page_one(pdf: bytes, tmp_path: Path) -> Image.Image:
+def page_one(pdf: bytes, tmp_path: Path, dpi: int = DPI) -> Image.Image:
     source = tmp_path / "doc.pdf"
     source.write_bytes(pdf)
     subprocess.run(  # noqa: S603 (fixed executable, our own file)
         [
             PDFTOPPM,
             "-r",
-            str(DPI),
+            str(dpi),
             "-f",
             "1",
             "-l",
@@ -44,7 +44,7 @@ def page_one(pdf: bytes, tmp_path: Path) -> Image.Image:
             str(tmp_path / "page"),
         ],
         check=True,
-        timeout=60,
+        timeout=120,
     )
     return Image.open(tmp_path / "page.png").convert("L")
 

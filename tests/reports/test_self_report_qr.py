@@ -6,7 +6,6 @@ segno's code module for module: a code for another address (or a broken one) fai
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,8 @@ from fupin.reports.qr import SCREEN_SCALE
 from tests.cases.helpers import advance_to, candidate
 from tests.conftest import make_household
 from tests.reports.conftest import pdf_text
-from tests.reports.test_rendering import PDFTOPPM, needs_pdftoppm
+from tests.reports.test_rendering import needs_pdftoppm
+from tests.reports.test_rendering import page_one as rendered_page
 
 URL = f"http://testserver/report/?village={VILLAGE}"
 
@@ -36,27 +36,7 @@ MARGIN_MM, QR_MM = 16, 32  # pdf.py's left page margin; the notice's stylesheet 
 
 
 def page_one(pdf: bytes, tmp_path: Path) -> Image.Image:
-    source = tmp_path / "notice.pdf"
-    source.write_bytes(pdf)
-    subprocess.run(  # noqa: S603 (fixed executable, our own file)
-        [
-            str(PDFTOPPM),
-            "-r",
-            str(DPI),
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-gray",
-            "-png",
-            "-singlefile",
-            str(source),
-            str(tmp_path / "page"),
-        ],
-        check=True,
-        timeout=120,
-    )
-    return Image.open(tmp_path / "page.png").convert("L")
+    return rendered_page(pdf, tmp_path, dpi=DPI)
 
 
 def printed_modules(image: Image.Image, size: int) -> list[list[int]]:
