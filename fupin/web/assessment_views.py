@@ -73,15 +73,19 @@ def county_assessment(request: HttpRequest, code: str) -> HttpResponse:
     return _report_page(request, code, Level.COUNTY, "web/assessment_county.html")
 
 
-def _export(request: HttpRequest, code: str, level: int) -> HttpResponse:
+def _requested_report(request: HttpRequest, code: str, level: int) -> tuple[Area, int, Any]:
+    """The area asked for (404 outside the user's), the year, and its assessment."""
     user = request.user
     area = queries.access_assessment_area(user, code, level)
     year = _year(request.GET.get("year"))
     if level == Level.VILLAGE:
-        report = queries.village_report(user, area, year)
-    else:
-        report = queries.county_report(user, area, year)
-    body = assessment_workbook(report, queries.remaining_poor(user, area, year))
+        return area, year, queries.village_report(user, area, year)
+    return area, year, queries.county_report(user, area, year)
+
+
+def _export(request: HttpRequest, code: str, level: int) -> HttpResponse:
+    area, year, report = _requested_report(request, code, level)
+    body = assessment_workbook(report, queries.remaining_poor(request.user, area, year))
     response = HttpResponse(body, content_type=XLSX)
     name = f"assessment-{area.code}-{year}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -117,15 +121,11 @@ def _pdf(request: HttpRequest, code: str, level: int) -> HttpResponse:
     from fupin.assessment.excel import DENOMINATOR_ZH, GATE_ZH, OUTCOME_ZH
     from fupin.reports.pdf import render_pdf
 
-    user = request.user
-    area = queries.access_assessment_area(user, code, level)
-    year = _year(request.GET.get("year"))
+    area, year, report = _requested_report(request, code, level)
     if level == Level.VILLAGE:
-        report = queries.village_report(user, area, year)
-        households = list(queries.remaining_poor(user, area, year))
+        households = list(queries.remaining_poor(request.user, area, year))
         heading = "贫困村退出评估"
     else:
-        report = queries.county_report(user, area, year)
         households = []
         heading = "贫困县退出评估"
     gates = [
