@@ -15,6 +15,7 @@ from fupin.accounts.actions import do_issue_token, do_revoke_token
 from fupin.accounts.models import ApiToken
 from fupin.accounts.permissions import MANAGE_USERS
 from fupin.accounts.queries import access_token_by_id, tokens_visible_to
+from fupin.core.crypto import decrypt, encrypt
 from fupin.core.errors import FupinError
 from fupin.web.decorators import page
 
@@ -49,18 +50,24 @@ def _page(request: HttpRequest, *, new_token: str = "", error: str = "", status:
     return response
 
 
+# Post/redirect/get: the new token waits in the session for the one page that shows it, so a
+# reload never issues a second one. It waits encrypted with the personal-data key and is taken
+# out by that first view, so no plain token rests in the session table.
+WAITING_ISSUE = "tokens.new"
+
+
 @page
 def token_list(request: HttpRequest) -> HttpResponse:
-    return _page(request)
+    waiting = request.session.pop(WAITING_ISSUE, None)
+    return _page(request, new_token=decrypt(waiting) if waiting else "")
 
 
 @page
 @require_POST
 def token_issue(request: HttpRequest) -> HttpResponse:
-    # Rendered, not redirected: the plain token exists only in this answer (storing it for a
-    # redirect would keep it at rest in the session).
     token = do_issue_token(request.user, actor=request.user)  # type: ignore[arg-type]
-    return _page(request, new_token=token)
+    request.session[WAITING_ISSUE] = encrypt(token)
+    return redirect("tokens")
 
 
 @page

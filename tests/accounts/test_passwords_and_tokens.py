@@ -27,8 +27,10 @@ from fupin.accounts.queries import (
     users_within,
 )
 from fupin.core.access import SYSTEM
+from fupin.core.crypto import decrypt
 from fupin.core.errors import FupinError, NotFound, PermissionDenied
 from fupin.core.models import AuditEntry
+from fupin.web.token_views import WAITING_ISSUE
 from tests.conftest import PASSWORD
 from tests.registry.helpers import stored_values
 
@@ -170,12 +172,18 @@ def test_the_owner_and_the_county_administrator_list_and_revoke_tokens(personas:
 
 def test_the_tokens_page_issues_shows_once_and_revokes(personas: dict[str, User], client_for: Any) -> None:
     clerk_page = client_for("village_clerk")
-    issued = clerk_page.post("/tokens/new/")
+    posted = clerk_page.post("/tokens/new/")
+    # Post/redirect/get: a reload of the page that shows the token issues nothing more.
+    assert posted.status_code == 302 and posted["Location"] == "/tokens/"
+    waiting = clerk_page.session[WAITING_ISSUE]
+    issued = clerk_page.get("/tokens/")
     assert issued.status_code == 200 and issued["Cache-Control"] == "no-store"
+    assert WAITING_ISSUE not in clerk_page.session  # taken out by the one view that shows it
     row = ApiToken.objects.get(user=personas["village_clerk"])
     text = issued.content.decode()
     plain = re.search(rf"{re.escape(row.prefix)}[\w-]{{30,}}", text).group(0)
     assert user_for_token(plain) == personas["village_clerk"]
+    assert plain not in waiting and decrypt(waiting) == plain  # it waited encrypted
     listing = clerk_page.get("/tokens/").content.decode()
     assert f"{row.prefix}…" in listing and plain not in listing
     # the county administrator sees it among the county's tokens and revokes it
