@@ -1,12 +1,12 @@
-"""Password hashers for the login tests: real hashers (nothing is faked about what they store or
-check), counting how often they run, so a test can say that every path of a login pays for one
-hash, and a slow one so a test can compare the time of two paths."""
+"""A password hasher for the login tests: a real one (nothing is faked about what it stores or
+checks), counting how often it runs, so a test can say that every path of a login pays for one
+hash. The time that buys is shown by bench/login_timing.py, not asserted in a test."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from django.contrib.auth.hashers import MD5PasswordHasher, PBKDF2PasswordHasher
+from django.contrib.auth.hashers import MD5PasswordHasher
 
 
 class CountingHasher(MD5PasswordHasher):
@@ -21,15 +21,3 @@ class CountingHasher(MD5PasswordHasher):
     def must_update(self, encoded: str) -> bool:
         return False
 
-
-class SlowHasher(PBKDF2PasswordHasher):
-    """About 20–60 ms a hash here: slow enough to stand out of a database round trip."""
-
-    algorithm = "slow_pbkdf2"
-    iterations = 60_000
-
-    def must_update(self, encoded: str) -> bool:
-        return False
-
-    def harden_runtime(self, password: str, encoded: str) -> None:
-        return None
